@@ -1,0 +1,26 @@
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  /** Set: a PostgreSQL server; unset: embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Seed the demo organisations, users and API client on first start. */
+  demo: boolean;
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env['PORT'] ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0..65535, got ${env['PORT']}`);
+  const databaseUrl = env['DATABASE_URL'] || undefined;
+  // Demo data by default only on the embedded database: a real server is someone's production.
+  const demo = env['GREENTRADE_DEMO'] === undefined ? !databaseUrl : env['GREENTRADE_DEMO'] !== '0';
+  return {
+    port,
+    databaseUrl,
+    dataDir: resolve(env['GREENTRADE_DATA_DIR'] ?? './.greentrade'),
+    demo,
+    logLevel: env['LOG_LEVEL'] ?? 'info',
+  };
+}

@@ -1,0 +1,44 @@
+import { migrate, openDb, type Db, type Migration } from './db/index.js';
+import type { Config } from './kernel/config.js';
+import type { Logger } from './kernel/log.js';
+import { ClassificationService, classificationMigrations, loadReferenceData } from './modules/classification/index.js';
+import { IdentityService, identityAdmin, identityMigrations } from './modules/identity/index.js';
+import { seedDemo, type DemoCredentials } from './demo.js';
+
+/** Every module's migrations, in dependency order. */
+export const MIGRATIONS: readonly Migration[] = [...identityMigrations, ...classificationMigrations];
+
+export interface Platform {
+  db: Db;
+  identity: IdentityService;
+  classification: ClassificationService;
+  /** Set when this start seeded the demo data. */
+  demo: DemoCredentials | null;
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates, loads reference data, seeds the demo if asked, and wires the services. */
+export async function openPlatform(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'demo'>, log?: Logger): Promise<Platform> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    return await wire(db, config.demo, log);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+export async function wire(db: Db, demo: boolean, log?: Logger): Promise<Platform> {
+  const applied = await migrate(db, MIGRATIONS);
+  if (applied.length > 0) log?.info({ applied }, 'migrations applied');
+  const loaded = await loadReferenceData(db, identityAdmin.ensureOrg);
+  if (loaded.length > 0) log?.info({ loaded }, 'reference data loaded');
+  const demoCredentials = demo ? await seedDemo(db) : null;
+  return {
+    db,
+    identity: await IdentityService.open(db),
+    classification: new ClassificationService(db),
+    demo: demoCredentials,
+    close: () => db.close(),
+  };
+}

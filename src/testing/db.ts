@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDb, type Db } from '../db/index.js';
+import { createLogger } from '../kernel/log.js';
+import { wire, type Platform } from '../platform.js';
+
+/**
+ * The test database: PGlite in memory by default; with GREENTRADE_TEST_DATABASE_URL (set by
+ * scripts/with-pg-database.sh), a fresh database on that server for each test file, copied from
+ * the run's template and dropped afterwards.
+ */
+export const testDatabaseUrl = (): string | undefined => process.env['GREENTRADE_TEST_DATABASE_URL'] || undefined;
+
+const withDatabase = (url: string, name: string): string => {
+  const u = new URL(url);
+  u.pathname = '/' + name;
+  return u.toString();
+};
+
+export interface TestDb {
+  db: Db;
+  dispose(): Promise<void>;
+}
+
+export async function openTestDb(): Promise<TestDb> {
+  const url = testDatabaseUrl();
+  if (!url) {
+    const db = await openDb({});
+    return { db, dispose: () => db.close() };
+  }
+  const template = new URL(url).pathname.slice(1);
+  const name = `${template}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  } finally {
+    await admin.end();
+  }
+  const db = await openDb({ databaseUrl: withDatabase(url, name), maxConnections: 4 });
+  return {
+    db,
+    dispose: async () => {
+      await db.close();
+      const drop = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
+      await drop.connect();
+      await drop.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await drop.end();
+    },
+  };
+}
+
+/** A migrated platform with reference data and the demo users, on a database of its own. */
+export async function openTestPlatform(): Promise<Platform & { dispose(): Promise<void> }> {
+  const t = await openTestDb();
+  const platform = await wire(t.db, true, createLogger('silent'));
+  return { ...platform, dispose: t.dispose };
+}

@@ -1,0 +1,38 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { RequireAuth, UnauthorizedRedirect } from './auth';
+import { Layout } from './components/Layout';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { LoginPage } from './pages/LoginPage';
+import { CodePage } from './pages/classification/CodePage';
+import { ListPage } from './pages/classification/ListPage';
+import { ListsPage } from './pages/classification/ListsPage';
+import { NewProposalPage } from './pages/classification/NewProposalPage';
+import { ProposalPage } from './pages/classification/ProposalPage';
+import { ProposalsPage } from './pages/classification/ProposalsPage';
+import { SearchPage } from './pages/classification/SearchPage';
+
+const guarded = (el: React.ReactNode) => <RequireAuth>{el}</RequireAuth>;
+
+export function App() {
+  return (
+    <Layout>
+      <UnauthorizedRedirect />
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/" element={<Navigate to="/classification" replace />} />
+        <Route path="/classification">
+          <Route index element={guarded(<SearchPage />)} />
+          <Route path="codes/:code" element={guarded(<CodePage />)} />
+          <Route path="lists" element={guarded(<ListsPage />)} />
+          <Route path="lists/:slug" element={guarded(<ListPage />)} />
+          <Route path="lists/:slug/proposals" element={guarded(<ProposalsPage />)} />
+          <Route path="lists/:slug/proposals/new" element={guarded(<NewProposalPage />)} />
+          <Route path="proposals" element={guarded(<ProposalsPage />)} />
+          <Route path="proposals/new" element={guarded(<NewProposalPage />)} />
+          <Route path="proposals/:id" element={guarded(<ProposalPage />)} />
+        </Route>
+        <Route path="*" element={guarded(<NotFoundPage />)} />
+      </Routes>
+    </Layout>
+  );
+}

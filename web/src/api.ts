@@ -1,0 +1,376 @@
+/**
+ * The typed client of the GreenTrade HTTP API (/api/v1), written by hand against the contract.
+ * Every call the web app makes goes through this file, so that it can later be replaced by
+ * types generated from the server's OpenAPI document without touching the pages.
+ *
+ * Authentication is an httpOnly session cookie set by the server: we send it with
+ * `credentials: "same-origin"` and never see or store a token.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Types of the contract
+// ---------------------------------------------------------------------------------------------
+
+export type Role = string;
+
+export interface Membership {
+  orgId: string;
+  orgName: string;
+  role: Role;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  kind?: 'user' | 'client';
+  memberships: Membership[];
+}
+
+export type HsLevel = 2 | 4 | 6;
+
+export interface SearchResult {
+  code: string;
+  level: HsLevel;
+  description: string;
+  parent: string | null;
+  score: number;
+}
+
+export interface SearchResponse {
+  query: string;
+  results: SearchResult[];
+}
+
+export interface Section {
+  id: string;
+  name: string;
+  nameZh: string;
+}
+
+export interface CodeRef {
+  code: string;
+  level: HsLevel;
+  description: string;
+  nameZh?: string;
+  descriptionZh?: string;
+}
+
+export interface ListRef {
+  slug: string;
+  name: string;
+  nameZh: string;
+}
+
+export interface VersionRef {
+  number: number;
+  effectiveFrom: string;
+}
+
+export type Rule = 'include' | 'exclude';
+export type Coverage = 'full' | 'partial';
+export type MembershipStatus = 'full' | 'partial' | 'none';
+
+export interface Concordance {
+  fromEdition: string;
+  fromCode: string;
+  relation: string;
+}
+
+export interface MatchedEntry {
+  code: string;
+  hsEdition: string;
+  rule: Rule;
+  coverage: Coverage;
+  category: string | null;
+  scopeNote: string | null;
+  scopeNoteZh?: string | null;
+  via: Concordance | null;
+}
+
+export interface ListMembership {
+  list: ListRef;
+  version: VersionRef;
+  status: MembershipStatus;
+  entries: MatchedEntry[];
+}
+
+export interface CodeDetail {
+  code: string;
+  edition: string;
+  level: HsLevel;
+  description: string;
+  descriptionZh?: string;
+  section: Section;
+  ancestors: CodeRef[];
+  children: CodeRef[];
+  memberships: ListMembership[];
+}
+
+export interface ListSummary {
+  slug: string;
+  name: string;
+  nameZh: string;
+  description: string;
+  descriptionZh?: string;
+  owner: { id: string; name: string };
+  visibility: string;
+  hsEdition: string;
+  currentVersion: VersionRef | null;
+  versionCount: number;
+  canMaintain: boolean;
+}
+
+export interface ListVersion {
+  number: number;
+  effectiveFrom: string;
+  changelog: string;
+  createdAt: string;
+  entryCount: number;
+}
+
+export interface ListEntry {
+  code: string;
+  rule: Rule;
+  coverage: Coverage;
+  category: string | null;
+  scopeNote: string | null;
+  scopeNoteZh?: string | null;
+}
+
+export interface ListVersionDetail {
+  version: {
+    number: number;
+    effectiveFrom: string;
+    changelog: string;
+    createdAt: string;
+    hsEdition: string;
+  };
+  entries: ListEntry[];
+}
+
+export interface ListDiff {
+  from: number;
+  to: number;
+  added: ListEntry[];
+  removed: ListEntry[];
+  changed: { before: ListEntry; after: ListEntry }[];
+}
+
+export type ProposalStatus = 'submitted' | 'approved' | 'rejected';
+export type ChangeAction = 'add' | 'remove' | 'amend';
+
+export interface PersonRef {
+  id: string;
+  name: string;
+}
+
+export interface Proposal {
+  id: string;
+  list: ListRef;
+  title: string;
+  reason: string;
+  status: ProposalStatus;
+  baseVersion: number;
+  effectiveFrom: string;
+  proposedBy: PersonRef;
+  reviewedBy: PersonRef | null;
+  reviewComment: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+  resultingVersion: number | null;
+  changeCount: number;
+}
+
+export interface ProposalChange {
+  action: ChangeAction;
+  code: string;
+  rule: Rule | null;
+  coverage: Coverage | null;
+  category: string | null;
+  scopeNote: string | null;
+  reason: string;
+  before: ListEntry | null;
+}
+
+export interface ProposalDetail extends Proposal {
+  changes: ProposalChange[];
+}
+
+export interface NewChange {
+  action: ChangeAction;
+  code: string;
+  rule?: Rule;
+  coverage?: Coverage;
+  category?: string;
+  scopeNote?: string;
+  reason: string;
+}
+
+export interface NewProposal {
+  title: string;
+  reason: string;
+  effectiveFrom: string;
+  changes: NewChange[];
+}
+
+/** The body of every API error: `{"error":{"code","message","field",...extra}}`. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  field?: string;
+  nearest?: { code: string; description: string }[];
+  [extra: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transport
+// ---------------------------------------------------------------------------------------------
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+  readonly body: ErrorBody;
+
+  constructor(status: number, body: ErrorBody) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body.code;
+    this.field = body.field;
+    this.body = body;
+  }
+}
+
+export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;
+
+type UnauthorizedHandler = () => void;
+let onUnauthorized: UnauthorizedHandler = () => {};
+
+/** The app registers what to do when any call answers 401 (go to the login page). */
+export function setUnauthorizedHandler(handler: UnauthorizedHandler): void {
+  onUnauthorized = handler;
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** Do not call the 401 handler (login itself, and the "who am I" probe). */
+  quiet401?: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+const BASE = '/api/v1';
+
+function url(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return `${BASE}${path}${qs ? `?${qs}` : ''}`;
+}
+
+function asErrorBody(status: number, json: unknown, fallback: string): ErrorBody {
+  if (json && typeof json === 'object' && 'error' in json) {
+    const err = (json as { error: unknown }).error;
+    if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') {
+      const e = err as ErrorBody;
+      return { ...e, code: typeof e.code === 'string' ? e.code : `http_${status}` };
+    }
+  }
+  return { code: `http_${status}`, message: fallback };
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(opts.body);
+  }
+  if (opts.signal) init.signal = opts.signal;
+
+  let res: Response;
+  try {
+    res = await fetch(url(path, opts.query), init);
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, { code: 'network', message: e instanceof Error ? e.message : String(e) });
+  }
+
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = undefined;
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  if (!res.ok) {
+    const err = new ApiError(res.status, asErrorBody(res.status, json, `${res.status} ${res.statusText}`.trim()));
+    if (res.status === 401 && !opts.quiet401) onUnauthorized();
+    throw err;
+  }
+  if (json === undefined) {
+    throw new ApiError(res.status, { code: 'bad_response', message: `expected JSON from ${method} ${path}` });
+  }
+  return json as T;
+}
+
+const enc = encodeURIComponent;
+
+// ---------------------------------------------------------------------------------------------
+// Calls
+// ---------------------------------------------------------------------------------------------
+
+export const api = {
+  // auth
+  login: (email: string, password: string) =>
+    request<{ user: User }>('POST', '/auth/login', { body: { email, password }, quiet401: true }),
+  logout: () => request<void>('POST', '/auth/logout', { quiet401: true }),
+  /** The signed-in user, or null when not signed in. */
+  me: async (): Promise<User | null> => {
+    try {
+      return (await request<{ user: User }>('GET', '/auth/me', { quiet401: true })).user;
+    } catch (e) {
+      if (isApiError(e) && e.status === 401) return null;
+      throw e;
+    }
+  },
+
+  // classification
+  search: (q: string, limit = 25, signal?: AbortSignal) =>
+    request<SearchResponse>('GET', '/classification/search', { query: { q, limit }, signal }),
+  code: (code: string, asOf?: string, signal?: AbortSignal) =>
+    request<CodeDetail>('GET', `/classification/codes/${enc(code)}`, { query: { asOf }, signal }),
+  lists: (signal?: AbortSignal) => request<{ lists: ListSummary[] }>('GET', '/classification/lists', { signal }),
+  list: (slug: string, signal?: AbortSignal) =>
+    request<{ list: ListSummary; versions: ListVersion[] }>('GET', `/classification/lists/${enc(slug)}`, { signal }),
+  listVersion: (slug: string, n: number, signal?: AbortSignal) =>
+    request<ListVersionDetail>('GET', `/classification/lists/${enc(slug)}/versions/${n}`, { signal }),
+  listDiff: (slug: string, from: number, to: number, signal?: AbortSignal) =>
+    request<ListDiff>('GET', `/classification/lists/${enc(slug)}/diff`, { query: { from, to }, signal }),
+  proposals: (filter: { list?: string | undefined; status?: ProposalStatus | undefined }, signal?: AbortSignal) =>
+    request<{ proposals: Proposal[] }>('GET', '/classification/proposals', {
+      query: { list: filter.list, status: filter.status },
+      signal,
+    }),
+  proposal: (id: string, signal?: AbortSignal) =>
+    request<{ proposal: ProposalDetail }>('GET', `/classification/proposals/${enc(id)}`, { signal }),
+  createProposal: (slug: string, body: NewProposal) =>
+    request<{ proposal: Proposal }>('POST', `/classification/lists/${enc(slug)}/proposals`, { body }),
+  approveProposal: (id: string, comment?: string) =>
+    request<{ proposal: ProposalDetail; version: { number: number; effectiveFrom?: string } }>(
+      'POST',
+      `/classification/proposals/${enc(id)}/approve`,
+      { body: comment ? { comment } : {} },
+    ),
+  rejectProposal: (id: string, comment: string) =>
+    request<{ proposal: ProposalDetail }>('POST', `/classification/proposals/${enc(id)}/reject`, { body: { comment } }),
+};

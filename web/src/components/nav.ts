@@ -1,0 +1,27 @@
+/** The navigation: one section per module, each with its pages. New modules add a section here. */
+export interface NavItem {
+  to: string;
+  /** i18n key of the label */
+  label: string;
+  /** Match only this exact path (not its children). */
+  end?: boolean;
+}
+
+export interface NavSection {
+  id: string;
+  /** i18n key of the section title */
+  title: string;
+  items: NavItem[];
+}
+
+export const NAV: NavSection[] = [
+  {
+    id: 'classification',
+    title: 'nav.classification.title',
+    items: [
+      { to: '/classification', label: 'nav.classification.search', end: true },
+      { to: '/classification/lists', label: 'nav.classification.lists' },
+      { to: '/classification/proposals', label: 'nav.classification.proposals' },
+    ],
+  },
+];

@@ -1,0 +1,54 @@
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import en from './en.json';
+import zhCN from './zh-CN.json';
+
+export const LANGUAGES = ['en', 'zh-CN'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+export const STORAGE_KEY = 'greentrade.lang';
+
+const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
+
+/** The saved choice, else the browser's language: any Chinese → zh-CN, anything else → en. */
+export function initialLanguage(): Lang {
+  try {
+    const saved = window.localStorage.getItem(STORAGE_KEY);
+    if (isLang(saved)) return saved;
+  } catch {
+    // storage can be disabled; fall through to the browser's language
+  }
+  const nav = typeof navigator === 'undefined' ? '' : (navigator.languages?.[0] ?? navigator.language ?? '');
+  return nav.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+function applyToDocument(lang: string): void {
+  document.documentElement.lang = lang;
+  document.title = i18n.t('app.title');
+}
+
+export function setLanguage(lang: Lang): void {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // not remembered, but still switched
+  }
+  void i18n.changeLanguage(lang);
+}
+
+void i18n.use(initReactI18next).init({
+  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  lng: initialLanguage(),
+  fallbackLng: 'en',
+  supportedLngs: [...LANGUAGES],
+  interpolation: { escapeValue: false },
+  returnNull: false,
+  initAsync: false,
+});
+
+applyToDocument(i18n.language);
+i18n.on('languageChanged', applyToDocument);
+
+/** The current language as one of ours. */
+export const currentLang = (): Lang => (isLang(i18n.language) ? i18n.language : 'en');
+
+export default i18n;
