@@ -15,18 +15,23 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
+const heldHere = new Set<string>();
+
 /** An exclusive lock file in `dir`, taken over when the process that held it is gone. */
 export function acquireDirLock(dir: string): DirLock {
   const path = join(dir, 'greentrade.lock');
+  if (heldHere.has(path)) throw new AppError('conflict', `the data directory ${dir} is already open in this process`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      heldHere.add(path);
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
+        heldHere.delete(path);
         try {
           unlinkSync(path);
         } catch {

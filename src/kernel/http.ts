@@ -16,6 +16,10 @@ export const DEFAULT_MAX_BODY = 1 << 20;
 const declared = new Set<string>();
 export const routeKey = (method: string, path: string): string =>
   `${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`;
+/** Declares a public route that is not an OpenAPI operation (the API document itself, its reference page). */
+export const declarePublic = (method: string, path: string): void => {
+  declared.add(routeKey(method, path));
+};
 export const isDeclared = (method: string, path: string): boolean => declared.has(routeKey(method, path));
 
 const guard =

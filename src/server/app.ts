@@ -8,7 +8,7 @@ import { getCookie } from 'hono/cookie';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { AppError, isAppError } from '../kernel/errors.js';
-import { createRouter, isDeclared, type AppEnv } from '../kernel/http.js';
+import { createRouter, declarePublic, isDeclared, type AppEnv } from '../kernel/http.js';
 import type { Logger } from '../kernel/log.js';
 import { packageRoot } from '../kernel/paths.js';
 import { classificationRoutes } from '../modules/classification/index.js';
@@ -105,7 +105,9 @@ export function buildApp(platform: Platform, log: Logger, opts: { webDir?: strin
     name: SESSION_COOKIE,
     description: 'Set by POST /api/v1/auth/login',
   });
+  declarePublic('GET', '/api/v1/openapi.json');
   app.doc31('/api/v1/openapi.json', API_INFO);
+  declarePublic('GET', '/api/v1/docs');
   app.get('/api/v1/docs', Scalar({ url: '/api/v1/openapi.json', pageTitle: 'GreenTrade API' }));
 
   app.all('/api/*', () => {

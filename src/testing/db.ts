@@ -19,6 +19,8 @@ const withDatabase = (url: string, name: string): string => {
 
 export interface TestDb {
   db: Db;
+  /** The server database's URL; undefined on PGlite. */
+  url: string | undefined;
   dispose(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export async function openTestDb(): Promise<TestDb> {
   const url = testDatabaseUrl();
   if (!url) {
     const db = await openDb({});
-    return { db, dispose: () => db.close() };
+    return { db, url: undefined, dispose: () => db.close() };
   }
   const template = new URL(url).pathname.slice(1);
   const name = `${template}_${randomBytes(4).toString('hex')}`;
@@ -37,9 +39,11 @@ export async function openTestDb(): Promise<TestDb> {
   } finally {
     await admin.end();
   }
-  const db = await openDb({ databaseUrl: withDatabase(url, name), maxConnections: 4 });
+  const own = withDatabase(url, name);
+  const db = await openDb({ databaseUrl: own, maxConnections: 4 });
   return {
     db,
+    url: own,
     dispose: async () => {
       await db.close();
       const drop = new pg.Client({ connectionString: withDatabase(url, 'postgres') });

@@ -150,10 +150,12 @@ export async function classifyFile(opts: ClassifyFileOptions): Promise<ClassifyF
     if (badCount === 0) pieces.push(record, suffix, eol);
   };
 
-  const handleLine = (line: string) => {
+  let pendingBreak = '\n'; // the line break inside the quoted field, kept as it was
+  const handleLine = (line: string, cr: boolean) => {
     lineNo++;
     if (pending) {
-      pending += '\n' + line;
+      pending += pendingBreak + line;
+      pendingBreak = cr ? '\r\n' : '\n';
       if (countQuotes(pending) % 2 === 0) {
         handleRecord(pending, pendingStart);
         pending = '';
@@ -163,6 +165,7 @@ export async function classifyFile(opts: ClassifyFileOptions): Promise<ClassifyF
     if (line.indexOf('"') >= 0 && countQuotes(line) % 2 === 1) {
       pending = line;
       pendingStart = lineNo;
+      pendingBreak = cr ? '\r\n' : '\n';
       return;
     }
     handleRecord(line, lineNo);
@@ -176,12 +179,9 @@ export async function classifyFile(opts: ClassifyFileOptions): Promise<ClassifyF
       const text = rest + decoder.write(chunk as Buffer);
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        let end = nl;
-        if (text.charCodeAt(end - 1) === 13) {
-          end--;
-          if (lineNo === 0) eol = '\r\n';
-        }
-        handleLine(text.slice(start, end));
+        const cr = nl > start && text.charCodeAt(nl - 1) === 13;
+        if (cr && lineNo === 0) eol = '\r\n';
+        handleLine(text.slice(start, cr ? nl - 1 : nl), cr);
         start = nl + 1;
       }
       rest = text.slice(start);
@@ -191,7 +191,7 @@ export async function classifyFile(opts: ClassifyFileOptions): Promise<ClassifyF
       }
     }
     rest += decoder.end();
-    if (rest.length > 0) handleLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    if (rest.length > 0) handleLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, false);
     if (pending) bad(pendingStart, 'unterminated quoted field');
     if (columnIndex < 0) throw new AppError('bad_request', 'the file is empty (no header row)', { field: 'file' });
     if (badCount === 0 && pieces.length > 0) out.write(pieces.join(''));

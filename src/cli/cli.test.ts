@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../kernel/paths.js';
+import { openTestDb, type TestDb } from '../testing/db.js';
+
+const run = promisify(execFile);
+const root = packageRoot();
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const main = join(root, 'src', 'cli', 'main.ts');
+
+let dir: string;
+let serverDb: TestDb | undefined;
+let env: NodeJS.ProcessEnv;
+
+/** Runs `greentrade ...` as a user would, on PGlite in a temp dir or on the test's own server database. */
+async function greentrade(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(tsx, [main, ...args], { env, cwd: dir, maxBuffer: 1 << 24 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gt-cli-'));
+  env = { ...process.env, GREENTRADE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' };
+  delete env['DATABASE_URL'];
+  if (process.env['GREENTRADE_TEST_DATABASE_URL']) {
+    serverDb = await openTestDb();
+    env['DATABASE_URL'] = serverDb.url;
+  }
+  const migrated = await greentrade('db', 'migrate', '--json');
+  expect(migrated.code).toBe(0);
+});
+afterAll(async () => serverDb?.dispose());
+
+describe('greentrade CLI', () => {
+  it('has --help on the root and on every group', async () => {
+    const rootHelp = await greentrade('--help');
+    expect(rootHelp.code).toBe(0);
+    for (const c of ['serve', 'db', 'classify', 'classification', 'org', 'user', 'client']) expect(rootHelp.stdout).toContain(c);
+    const group = await greentrade('classification', '--help');
+    expect(group.stdout).toMatch(/search[\s\S]*lists[\s\S]*diff[\s\S]*concordance/);
+  });
+
+  it('classifies one code, as text and as JSON', async () => {
+    const text = await greentrade('classify', '854143');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/new-three\s+1\s+full/);
+    expect(text.stdout).toMatch(/apec-egs\s+1\s+partial.*HS2012 854140 1:n/);
+    const json = await greentrade('classify', '854143', '--json');
+    const body = JSON.parse(json.stdout) as { memberships: { list: { slug: string }; status: string }[] };
+    expect(body.memberships.find((m) => m.list.slug === 'new-three')?.status).toBe('full');
+  });
+
+  it('exits non-zero naming a malformed code, and lists the nearest codes of an unknown one', async () => {
+    const bad = await greentrade('classify', '85X143');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"85X143" is not an HS code');
+    const unknown = await greentrade('classify', '854150');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('854150 is not an HS2022 code');
+  });
+
+  it('classifies a CSV file into a new CSV with columns per list', async () => {
+    const input = join(dir, 'goods.csv');
+    writeFileSync(input, 'sku,hs_code\nA-1,854143\nB-2,7208.51\nC-3,220421\n');
+    const out = join(dir, 'out.csv');
+    const r = await greentrade('classify', '--file', input, '--column', 'hs_code', '--out', out, '--lists', 'cbam-annex-i,new-three');
+    expect(r.code).toBe(0);
+    const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((x) => [x['sku'], x['cbam-annex-i'], x['new-three'], x['new-three_categories']])).toEqual([
+      ['A-1', 'none', 'full', 'solar_cells'],
+      ['B-2', 'full', 'none', ''],
+      ['C-3', 'none', 'none', ''],
+    ]);
+  });
+
+  it('refuses a CSV with bad rows, listing their lines, and writes nothing', async () => {
+    const input = join(dir, 'bad.csv');
+    writeFileSync(input, 'hs_code\n854143\nxx\n854143\n123\n');
+    const out = join(dir, 'bad-out.csv');
+    const r = await greentrade('classify', '--file', input, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/2 bad row\(s\); nothing written\. line 3: "xx".*line 5: "123"/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('imports a correlation table all or nothing', async () => {
+    const bad = join(dir, 'bad-corr.csv');
+    writeFileSync(bad, 'from_edition,from_code,to_edition,to_code,relation\nHS2017,841939,HS2022,841934,1:n\nHS2017,8419,HS2022,841935,sideways\n');
+    const r1 = await greentrade('classification', 'concordance', 'import', bad);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain('line 3: relation "sideways"');
+    const shown = await greentrade('classification', 'concordance', 'show', 'HS2017', '841939', '--json');
+    expect(JSON.parse(shown.stdout)).toMatchObject({ to: [] });
+    const good = join(dir, 'good-corr.csv');
+    writeFileSync(good, 'from_edition,from_code,to_edition,to_code,relation\nHS2017,841939,HS2022,841934,1:n\nHS2017,841939,HS2022,841935,1:n\n');
+    const r2 = await greentrade('classification', 'concordance', 'import', good, '--json');
+    expect(JSON.parse(r2.stdout)).toEqual({ imported: 2 });
+  });
+
+  it('creates an organisation and a user, with the password from the environment only', async () => {
+    expect((await greentrade('org', 'create', 'cli-test-org', 'CLI Test Org')).code).toBe(0);
+    env['GREENTRADE_PASSWORD'] = 'a long enough password';
+    const u = await greentrade('user', 'create', '--org', 'cli-test-org', '--email', 'New.User@Example.org', '--name', 'New User', '--role', 'admin', '--json');
+    delete env['GREENTRADE_PASSWORD'];
+    expect(u.code).toBe(0);
+    expect(JSON.parse(u.stdout)).toMatchObject({ email: 'new.user@example.org', roles: ['admin'] });
+    expect(u.stdout + u.stderr).not.toContain('a long enough password');
+    const badRole = await greentrade('user', 'grant', '--org', 'cli-test-org', '--email', 'new.user@example.org', '--role', 'king');
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toContain('unknown king');
+  });
+});
