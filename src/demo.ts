@@ -22,13 +22,37 @@ export interface DemoCredentials {
 export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
   return db.transaction(async (tx) => {
     if (await identityAdmin.userExists(tx, DEMO_USERS.exporter)) return null;
-    const exporter = await identityAdmin.ensureOrg(tx, 'demo-exporter', 'Demo Solar Exporter Co. 示范光伏出口有限公司');
-    const authority = await identityAdmin.ensureOrg(tx, 'demo-authority', 'Demo Trade Authority 示范贸易主管部门');
-    const verifierOrg = await identityAdmin.ensureOrg(tx, 'demo-verifier', 'Demo Verification Body 示范核查机构');
+    const exporter = await identityAdmin.ensureOrg(
+      tx,
+      'demo-exporter',
+      'Demo Solar Exporter Co. 示范光伏出口有限公司',
+    );
+    const authority = await identityAdmin.ensureOrg(
+      tx,
+      'demo-authority',
+      'Demo Trade Authority 示范贸易主管部门',
+    );
+    const verifierOrg = await identityAdmin.ensureOrg(
+      tx,
+      'demo-verifier',
+      'Demo Verification Body 示范核查机构',
+    );
     const reference = await identityAdmin.ensureOrg(tx, REFERENCE_ORG.slug, REFERENCE_ORG.name);
     const password = DEMO_PASSWORD;
-    await identityAdmin.createUser(tx, { email: DEMO_USERS.exporter, name: 'Li Na (exporter)', password, orgId: exporter, roles: ['admin'] });
-    await identityAdmin.createUser(tx, { email: DEMO_USERS.analyst, name: 'Wang Wei (analyst)', password, orgId: exporter, roles: ['member'] });
+    await identityAdmin.createUser(tx, {
+      email: DEMO_USERS.exporter,
+      name: 'Li Na (exporter)',
+      password,
+      orgId: exporter,
+      roles: ['admin'],
+    });
+    await identityAdmin.createUser(tx, {
+      email: DEMO_USERS.analyst,
+      name: 'Wang Wei (analyst)',
+      password,
+      orgId: exporter,
+      roles: ['member'],
+    });
     await identityAdmin.createUser(tx, {
       email: DEMO_USERS.regulator,
       name: 'Zhang Min (trade authority)',
@@ -38,13 +62,28 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
     });
     // The demo authority maintains the shipped reference lists.
     await identityAdmin.grant(tx, DEMO_USERS.regulator, reference, 'regulator');
-    await identityAdmin.createUser(tx, { email: DEMO_USERS.verifier, name: 'Chen Jie (verifier)', password, orgId: verifierOrg, roles: ['verifier'] });
-    await identityAdmin.createClient(tx, { clientId: DEMO_CLIENT.id, name: 'Demo exporter ERP', orgId: exporter, roles: ['member'], secret: DEMO_CLIENT.secret });
+    await identityAdmin.createUser(tx, {
+      email: DEMO_USERS.verifier,
+      name: 'Chen Jie (verifier)',
+      password,
+      orgId: verifierOrg,
+      roles: ['verifier'],
+    });
+    await identityAdmin.createClient(tx, {
+      clientId: DEMO_CLIENT.id,
+      name: 'Demo exporter ERP',
+      orgId: exporter,
+      roles: ['member'],
+      secret: DEMO_CLIENT.secret,
+    });
     return {
       users: [
         { email: DEMO_USERS.exporter, roles: 'admin of Demo Solar Exporter' },
         { email: DEMO_USERS.analyst, roles: 'member of Demo Solar Exporter' },
-        { email: DEMO_USERS.regulator, roles: 'regulator of Demo Trade Authority; maintains the reference lists' },
+        {
+          email: DEMO_USERS.regulator,
+          roles: 'regulator of Demo Trade Authority; maintains the reference lists',
+        },
         { email: DEMO_USERS.verifier, roles: 'verifier of Demo Verification Body' },
       ],
       password,

@@ -1,7 +1,11 @@
 import { migrate, openDb, type Db, type Migration } from './db/index.js';
 import type { Config } from './kernel/config.js';
 import type { Logger } from './kernel/log.js';
-import { ClassificationService, classificationMigrations, loadReferenceData } from './modules/classification/index.js';
+import {
+  ClassificationService,
+  classificationMigrations,
+  loadReferenceData,
+} from './modules/classification/index.js';
 import { IdentityService, identityAdmin, identityMigrations } from './modules/identity/index.js';
 import { seedDemo, type DemoCredentials } from './demo.js';
 
@@ -18,7 +22,10 @@ export interface Platform {
 }
 
 /** Opens the database, migrates, loads reference data, seeds the demo if asked, and wires the services. */
-export async function openPlatform(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'demo'>, log?: Logger): Promise<Platform> {
+export async function openPlatform(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'demo'>,
+  log?: Logger,
+): Promise<Platform> {
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     return await wire(db, config.demo, log);

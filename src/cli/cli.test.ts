@@ -45,7 +45,8 @@ describe('greentrade CLI', () => {
   it('has --help on the root and on every group', async () => {
     const rootHelp = await greentrade('--help');
     expect(rootHelp.code).toBe(0);
-    for (const c of ['serve', 'db', 'classify', 'classification', 'org', 'user', 'client']) expect(rootHelp.stdout).toContain(c);
+    for (const c of ['serve', 'db', 'classify', 'classification', 'org', 'user', 'client'])
+      expect(rootHelp.stdout).toContain(c);
     const group = await greentrade('classification', '--help');
     expect(group.stdout).toMatch(/search[\s\S]*lists[\s\S]*diff[\s\S]*concordance/);
   });
@@ -73,14 +74,26 @@ describe('greentrade CLI', () => {
     const input = join(dir, 'goods.csv');
     writeFileSync(input, 'sku,hs_code\nA-1,854143\nB-2,7208.51\nC-3,220421\n');
     const out = join(dir, 'out.csv');
-    const r = await greentrade('classify', '--file', input, '--column', 'hs_code', '--out', out, '--lists', 'cbam-annex-i,new-three');
+    const r = await greentrade(
+      'classify',
+      '--file',
+      input,
+      '--column',
+      'hs_code',
+      '--out',
+      out,
+      '--lists',
+      'cbam-annex-i,new-three',
+    );
     expect(r.code).toBe(0);
     const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
-    expect(rows.map((x) => [x['sku'], x['cbam-annex-i'], x['new-three'], x['new-three_categories']])).toEqual([
-      ['A-1', 'none', 'full', 'solar_cells'],
-      ['B-2', 'full', 'none', ''],
-      ['C-3', 'none', 'none', ''],
-    ]);
+    expect(rows.map((x) => [x['sku'], x['cbam-annex-i'], x['new-three'], x['new-three_categories']])).toEqual(
+      [
+        ['A-1', 'none', 'full', 'solar_cells'],
+        ['B-2', 'full', 'none', ''],
+        ['C-3', 'none', 'none', ''],
+      ],
+    );
   });
 
   it('refuses a CSV with bad rows, listing their lines, and writes nothing', async () => {
@@ -95,14 +108,20 @@ describe('greentrade CLI', () => {
 
   it('imports a correlation table all or nothing', async () => {
     const bad = join(dir, 'bad-corr.csv');
-    writeFileSync(bad, 'from_edition,from_code,to_edition,to_code,relation\nHS2017,841939,HS2022,841934,1:n\nHS2017,8419,HS2022,841935,sideways\n');
+    writeFileSync(
+      bad,
+      'from_edition,from_code,to_edition,to_code,relation\nHS2017,841939,HS2022,841934,1:n\nHS2017,8419,HS2022,841935,sideways\n',
+    );
     const r1 = await greentrade('classification', 'concordance', 'import', bad);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain('line 3: relation "sideways"');
     const shown = await greentrade('classification', 'concordance', 'show', 'HS2017', '841939', '--json');
     expect(JSON.parse(shown.stdout)).toMatchObject({ to: [] });
     const good = join(dir, 'good-corr.csv');
-    writeFileSync(good, 'from_edition,from_code,to_edition,to_code,relation\nHS2017,841939,HS2022,841934,1:n\nHS2017,841939,HS2022,841935,1:n\n');
+    writeFileSync(
+      good,
+      'from_edition,from_code,to_edition,to_code,relation\nHS2017,841939,HS2022,841934,1:n\nHS2017,841939,HS2022,841935,1:n\n',
+    );
     const r2 = await greentrade('classification', 'concordance', 'import', good, '--json');
     expect(JSON.parse(r2.stdout)).toEqual({ imported: 2 });
   });
@@ -110,12 +129,33 @@ describe('greentrade CLI', () => {
   it('creates an organisation and a user, with the password from the environment only', async () => {
     expect((await greentrade('org', 'create', 'cli-test-org', 'CLI Test Org')).code).toBe(0);
     env['GREENTRADE_PASSWORD'] = 'a long enough password';
-    const u = await greentrade('user', 'create', '--org', 'cli-test-org', '--email', 'New.User@Example.org', '--name', 'New User', '--role', 'admin', '--json');
+    const u = await greentrade(
+      'user',
+      'create',
+      '--org',
+      'cli-test-org',
+      '--email',
+      'New.User@Example.org',
+      '--name',
+      'New User',
+      '--role',
+      'admin',
+      '--json',
+    );
     delete env['GREENTRADE_PASSWORD'];
     expect(u.code).toBe(0);
     expect(JSON.parse(u.stdout)).toMatchObject({ email: 'new.user@example.org', roles: ['admin'] });
     expect(u.stdout + u.stderr).not.toContain('a long enough password');
-    const badRole = await greentrade('user', 'grant', '--org', 'cli-test-org', '--email', 'new.user@example.org', '--role', 'king');
+    const badRole = await greentrade(
+      'user',
+      'grant',
+      '--org',
+      'cli-test-org',
+      '--email',
+      'new.user@example.org',
+      '--role',
+      'king',
+    );
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toContain('unknown king');
   });

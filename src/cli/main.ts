@@ -15,7 +15,9 @@ const config = loadConfig();
 const open = () => openPlatform({ ...config, demo: false });
 
 const program = new Command('greentrade')
-  .description('GreenTrade: trusted green-trade data. Embedded PostgreSQL (PGlite) in GREENTRADE_DATA_DIR, or DATABASE_URL.')
+  .description(
+    'GreenTrade: trusted green-trade data. Embedded PostgreSQL (PGlite) in GREENTRADE_DATA_DIR, or DATABASE_URL.',
+  )
   .version('0.1.0')
   .showHelpAfterError()
   .exitOverride();

@@ -18,7 +18,11 @@ describe(`database (${process.env['GREENTRADE_TEST_DATABASE_URL'] ? 'PostgreSQL 
     const [row] = await t.db.query<Record<string, unknown>>(
       "SELECT '2025-03-01'::date AS d, 12345678901234567890.123456789::numeric AS n, 9007199254740993::int8 AS i, now() AS ts",
     );
-    expect(row).toMatchObject({ d: '2025-03-01', n: '12345678901234567890.123456789', i: '9007199254740993' });
+    expect(row).toMatchObject({
+      d: '2025-03-01',
+      n: '12345678901234567890.123456789',
+      i: '9007199254740993',
+    });
     expect(row?.['ts']).toBeInstanceOf(Date);
   });
 
@@ -39,7 +43,10 @@ describe(`database (${process.env['GREENTRADE_TEST_DATABASE_URL'] ? 'PostgreSQL 
     const ms = [{ id: 'test/0001', sql: 'CREATE TABLE m_probe (a int);\nINSERT INTO m_probe VALUES (1);' }];
     expect(await migrate(t.db, ms)).toEqual(['test/0001']);
     expect(await migrate(t.db, ms)).toEqual([]);
-    const broken = [...ms, { id: 'test/0002', sql: 'CREATE TABLE m_probe2 (a int);\nSELECT no_such_function();' }];
+    const broken = [
+      ...ms,
+      { id: 'test/0002', sql: 'CREATE TABLE m_probe2 (a int);\nSELECT no_such_function();' },
+    ];
     await expect(migrate(t.db, broken)).rejects.toThrow(/no_such_function/);
     expect(await t.db.query("SELECT to_regclass('m_probe2') AS t")).toEqual([{ t: null }]);
     await expect(migrate(t.db, [ms[0]!, ms[0]!])).rejects.toThrow(/duplicate migration id/);

@@ -20,7 +20,8 @@ const heldHere = new Set<string>();
 /** An exclusive lock file in `dir`, taken over when the process that held it is gone. */
 export function acquireDirLock(dir: string): DirLock {
   const path = join(dir, 'greentrade.lock');
-  if (heldHere.has(path)) throw new AppError('conflict', `the data directory ${dir} is already open in this process`);
+  if (heldHere.has(path))
+    throw new AppError('conflict', `the data directory ${dir} is already open in this process`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');

@@ -26,7 +26,11 @@ export const AUTHENTICATED: Access = { authenticated: true };
 export const anyRole = (...roles: Role[]): Access => ({ roles });
 
 export const describeAccess = (access: Access): string =>
-  'public' in access ? 'public' : 'authenticated' in access ? 'authenticated' : `roles:${access.roles.join('|')}`;
+  'public' in access
+    ? 'public'
+    : 'authenticated' in access
+      ? 'authenticated'
+      : `roles:${access.roles.join('|')}`;
 
 export const orgIdsOf = (p: Principal): string[] => [...new Set(p.memberships.map((m) => m.orgId))];
 

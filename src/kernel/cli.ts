@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 
 /** Prints `data` as JSON when `--json` was given, else as the human text `text` renders. */
 export function output(cmd: Command, data: unknown, text: () => string): void {
-  if (cmd.optsWithGlobals<{ json?: boolean }>().json) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
+  if (cmd.optsWithGlobals<{ json?: boolean }>().json)
+    process.stdout.write(JSON.stringify(data, null, 2) + '\n');
   else process.stdout.write(text() + '\n');
 }
 
@@ -11,7 +12,12 @@ export function table(headers: string[], rows: (string | number | null | undefin
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
   return cells
-    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 

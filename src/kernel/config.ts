@@ -12,7 +12,8 @@ export interface Config {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env['PORT'] ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0..65535, got ${env['PORT']}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be 0..65535, got ${env['PORT']}`);
   const databaseUrl = env['DATABASE_URL'] || undefined;
   // Demo data by default only on the embedded database: a real server is someone's production.
   const demo = env['GREENTRADE_DEMO'] === undefined ? !databaseUrl : env['GREENTRADE_DEMO'] !== '0';

@@ -17,17 +17,26 @@ export function parseCsv(text: string, what: string): { line: number; record: Re
     return records.map((r) => ({ line: r.info.lines, record: r.record }));
   } catch (e) {
     const err = e as { message: string; lines?: number };
-    throw new AppError('bad_request', `${what}: malformed CSV${err.lines ? ` at line ${err.lines}` : ''}: ${err.message}`, {
-      field: 'file',
-      ...(err.lines ? { details: { lines: [err.lines] } } : {}),
-    });
+    throw new AppError(
+      'bad_request',
+      `${what}: malformed CSV${err.lines ? ` at line ${err.lines}` : ''}: ${err.message}`,
+      {
+        field: 'file',
+        ...(err.lines ? { details: { lines: [err.lines] } } : {}),
+      },
+    );
   }
 }
 
 /** Throws when columns are missing, naming them. */
-export function requireColumns(rows: { record: Record<string, string> }[], columns: readonly string[], what: string): void {
+export function requireColumns(
+  rows: { record: Record<string, string> }[],
+  columns: readonly string[],
+  what: string,
+): void {
   const first = rows[0]?.record;
   if (!first) throw new AppError('bad_request', `${what}: no rows`, { field: 'file' });
   const missing = columns.filter((c) => !(c in first));
-  if (missing.length > 0) throw new AppError('bad_request', `${what}: missing column(s) ${missing.join(', ')}`, { field: 'file' });
+  if (missing.length > 0)
+    throw new AppError('bad_request', `${what}: missing column(s) ${missing.join(', ')}`, { field: 'file' });
 }

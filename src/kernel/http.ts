@@ -27,7 +27,8 @@ const guard =
   async (c, next) => {
     const verdict = allows(access, c.get('principal'));
     if (verdict === 'unauthenticated') throw new AppError('unauthorized', 'sign in or send a bearer token');
-    if (verdict === 'forbidden') throw new AppError('forbidden', `this needs one of the roles ${describeAccess(access)}`);
+    if (verdict === 'forbidden')
+      throw new AppError('forbidden', `this needs one of the roles ${describeAccess(access)}`);
     await next();
   };
 
@@ -63,10 +64,18 @@ export function createRouter(): OpenAPIHono<AppEnv> {
       if (!result.success) {
         const issue = result.error.issues[0];
         const field = issue?.path.join('.') || undefined;
-        throw new AppError('validation_failed', `${field ? field + ': ' : ''}${issue?.message ?? 'invalid input'}`, {
-          ...(field === undefined ? {} : { field }),
-          details: { issues: result.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })) },
-        });
+        throw new AppError(
+          'validation_failed',
+          `${field ? field + ': ' : ''}${issue?.message ?? 'invalid input'}`,
+          {
+            ...(field === undefined ? {} : { field }),
+            details: {
+              issues: result.error.issues
+                .slice(0, 20)
+                .map((i) => ({ path: i.path.join('.'), message: i.message })),
+            },
+          },
+        );
       }
     },
   });
@@ -74,11 +83,13 @@ export function createRouter(): OpenAPIHono<AppEnv> {
 
 export const ErrorSchema = z
   .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'not_found' }),
-      message: z.string(),
-      field: z.string().optional(),
-    }).loose(),
+    error: z
+      .object({
+        code: z.string().openapi({ example: 'not_found' }),
+        message: z.string(),
+        field: z.string().optional(),
+      })
+      .loose(),
   })
   .openapi('Error');
 

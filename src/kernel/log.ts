@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Paths that must never reach a log line, whatever logs them. */
 const redact = [
@@ -18,8 +18,12 @@ const redact = [
   'req.headers.cookie',
 ];
 
-export function createLogger(level = process.env['LOG_LEVEL'] ?? 'info'): Logger {
-  return pino({ level, base: { service: 'greentrade' }, redact: { paths: redact, censor: '[redacted]' } });
+export function createLogger(
+  level = process.env['LOG_LEVEL'] ?? 'info',
+  destination?: DestinationStream,
+): Logger {
+  const options = { level, base: { service: 'greentrade' }, redact: { paths: redact, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

@@ -35,7 +35,11 @@ async function clientToken(): Promise<string> {
   const res = await call('/api/v1/auth/token', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEMO_CLIENT.id, client_secret: DEMO_CLIENT.secret }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEMO_CLIENT.id,
+      client_secret: DEMO_CLIENT.secret,
+    }).toString(),
   });
   expect(res.status).toBe(200);
   const body = (await res.json()) as { access_token: string; token_type: string; expires_in: number };
@@ -58,11 +62,15 @@ describe('health, documents, access declarations', () => {
       components: { securitySchemes: Record<string, unknown> };
     };
     expect(doc.openapi).toBe('3.1.0');
-    const ops = Object.entries(doc.paths).flatMap(([p, methods]) => Object.entries(methods).map(([m, op]) => ({ p, m, op })));
+    const ops = Object.entries(doc.paths).flatMap(([p, methods]) =>
+      Object.entries(methods).map(([m, op]) => ({ p, m, op })),
+    );
     expect(ops.length).toBeGreaterThan(15);
     expect(ops.filter((o) => !o.op['x-access']).map((o) => `${o.m} ${o.p}`)).toEqual([]);
     expect(doc.paths['/api/v1/classification/codes/{code}']?.['get']?.['x-access']).toBe('authenticated');
-    expect(Object.keys(doc.components.securitySchemes)).toEqual(expect.arrayContaining(['bearerAuth', 'sessionCookie']));
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(
+      expect.arrayContaining(['bearerAuth', 'sessionCookie']),
+    );
   });
 
   it('serves the interactive API reference', async () => {
@@ -79,7 +87,9 @@ describe('health, documents, access declarations', () => {
 
   it('route() itself refuses a declaration without access', () => {
     const config = { method: 'get', path: '/api/v1/x', responses: { 200: { description: 'x' } } } as const;
-    expect(() => route(config as unknown as typeof config & { access: typeof PUBLIC })).toThrow(/declares no access/);
+    expect(() => route(config as unknown as typeof config & { access: typeof PUBLIC })).toThrow(
+      /declares no access/,
+    );
     expect(() => route({ ...config, access: PUBLIC, request: { query: z.object({}) } })).not.toThrow();
   });
 });
@@ -107,9 +117,13 @@ describe('authentication', () => {
   it('signs a user in with a session cookie and tells who they are', async () => {
     const cookie = await login(DEMO_USERS.exporter);
     const res = await call('/api/v1/auth/me', { headers: { cookie } });
-    const body = (await res.json()) as { user: { email: string; memberships: { role: string; orgName: string }[] } };
+    const body = (await res.json()) as {
+      user: { email: string; memberships: { role: string; orgName: string }[] };
+    };
     expect(body.user.email).toBe(DEMO_USERS.exporter);
-    expect(body.user.memberships).toEqual([expect.objectContaining({ role: 'admin', orgName: expect.stringContaining('Demo Solar Exporter') })]);
+    expect(body.user.memberships).toEqual([
+      expect.objectContaining({ role: 'admin', orgName: expect.stringContaining('Demo Solar Exporter') }),
+    ]);
   });
 
   it('issues OAuth2 client-credentials tokens, by form or by HTTP Basic, with RFC 6749 errors', async () => {
@@ -150,6 +164,41 @@ describe('authentication', () => {
   });
 });
 
+describe('logs', () => {
+  it('write one JSON line per request with a request id, and never a password, secret, token or cookie', async () => {
+    const lines: string[] = [];
+    const logged = buildApp(platform, createLogger('info', { write: (l: string) => void lines.push(l) }), {
+      webDir: '/nonexistent',
+    });
+    const login = await logged.request(base + '/api/v1/auth/login?password=' + DEMO_PASSWORD, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: DEMO_USERS.exporter, password: DEMO_PASSWORD }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const token = await logged.request(base + '/api/v1/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=client_credentials&client_id=${DEMO_CLIENT.id}&client_secret=${DEMO_CLIENT.secret}`,
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    await logged.request(base + '/api/v1/auth/me', { headers: { cookie } });
+    await logged.request(base + '/api/v1/auth/me', { headers: { authorization: `Bearer ${access_token}` } });
+    expect(lines).toHaveLength(4);
+    const records = lines.map((l) => JSON.parse(l) as { reqId: string; path: string; status: number });
+    expect(records.map((r) => [r.path, r.status])).toEqual([
+      ['/api/v1/auth/login', 200],
+      ['/api/v1/auth/token', 200],
+      ['/api/v1/auth/me', 200],
+      ['/api/v1/auth/me', 200],
+    ]);
+    expect(new Set(records.map((r) => r.reqId)).size).toBe(4);
+    const all = lines.join('\n');
+    for (const secret of [DEMO_PASSWORD, DEMO_CLIENT.secret, access_token, cookie.split('=')[1]!])
+      expect(all).not.toContain(secret);
+  });
+});
+
 describe('classification over HTTP', () => {
   let auth: Record<string, string>;
   beforeAll(async () => {
@@ -159,7 +208,10 @@ describe('classification over HTTP', () => {
   it('returns a code with its APEC, CBAM and new-three memberships', async () => {
     const res = await call('/api/v1/classification/codes/854143', { headers: auth });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { description: string; memberships: { list: { slug: string }; status: string }[] };
+    const body = (await res.json()) as {
+      description: string;
+      memberships: { list: { slug: string }; status: string }[];
+    };
     expect(body.description.toLowerCase()).toContain('photovoltaic');
     expect(Object.fromEntries(body.memberships.map((m) => [m.list.slug, m.status]))).toEqual({
       'apec-egs': 'partial',
@@ -171,7 +223,9 @@ describe('classification over HTTP', () => {
   it('400 names a malformed code; 404 lists the nearest existing codes', async () => {
     const bad = await call('/api/v1/classification/codes/85X143', { headers: auth });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: { field: 'code', message: expect.stringContaining('85X143') } });
+    expect(await bad.json()).toMatchObject({
+      error: { field: 'code', message: expect.stringContaining('85X143') },
+    });
     const unknown = await call('/api/v1/classification/codes/854150', { headers: auth });
     expect(unknown.status).toBe(404);
     const body = (await unknown.json()) as { error: { nearest: { code: string }[] } };
@@ -185,7 +239,9 @@ describe('classification over HTTP', () => {
       body: JSON.stringify({ codes: ['854143', '7208.51', '220421'], lists: ['cbam-annex-i', 'new-three'] }),
     });
     expect(ok.status).toBe(200);
-    const r = (await ok.json()) as { results: { code: string; memberships: { list: string; status: string }[] }[] };
+    const r = (await ok.json()) as {
+      results: { code: string; memberships: { list: string; status: string }[] }[];
+    };
     expect(r.results.map((x) => [x.code, ...x.memberships.map((m) => m.status)])).toEqual([
       ['854143', 'none', 'full'],
       ['720851', 'full', 'none'],
@@ -197,7 +253,15 @@ describe('classification over HTTP', () => {
       body: JSON.stringify({ codes: ['854143', 'abc', '12345'] }),
     });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: { field: 'codes.1', invalid: [{ index: 1, value: 'abc' }, { index: 2, value: '12345' }] } });
+    expect(await bad.json()).toMatchObject({
+      error: {
+        field: 'codes.1',
+        invalid: [
+          { index: 1, value: 'abc' },
+          { index: 2, value: '12345' },
+        ],
+      },
+    });
   });
 
   it('accepts 10,000 codes and refuses 10,001', async () => {
@@ -261,7 +325,9 @@ describe('classification over HTTP', () => {
     });
     expect(approved.status).toBe(200);
     expect(await approved.json()).toMatchObject({ version: { number: 2, effectiveFrom: '2030-01-01' } });
-    const diff = await call('/api/v1/classification/lists/new-three/diff?from=1&to=2', { headers: { cookie: member } });
+    const diff = await call('/api/v1/classification/lists/new-three/diff?from=1&to=2', {
+      headers: { cookie: member },
+    });
     expect(await diff.json()).toMatchObject({ added: [{ code: '850231' }], removed: [] });
   });
 

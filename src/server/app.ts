@@ -20,7 +20,8 @@ export const API_INFO = {
   info: {
     title: 'GreenTrade API',
     version: '0.1.0',
-    description: 'Trusted green-trade data: green-goods classification (and, module by module, footprints, CBAM, registries).',
+    description:
+      'Trusted green-trade data: green-goods classification (and, module by module, footprints, CBAM, registries).',
     license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
   },
 } as const;
@@ -30,10 +31,15 @@ export function assertAllRoutesDeclared(app: Hono<AppEnv>): void {
   const undeclared = app.routes
     .filter((r) => r.path.startsWith('/api/') && r.method !== 'ALL' && !isDeclared(r.method, r.path))
     .map((r) => `${r.method} ${r.path}`);
-  if (undeclared.length > 0) throw new Error(`routes without an access declaration: ${[...new Set(undeclared)].join(', ')}`);
+  if (undeclared.length > 0)
+    throw new Error(`routes without an access declaration: ${[...new Set(undeclared)].join(', ')}`);
 }
 
-export function buildApp(platform: Platform, log: Logger, opts: { webDir?: string } = {}): OpenAPIHono<AppEnv> {
+export function buildApp(
+  platform: Platform,
+  log: Logger,
+  opts: { webDir?: string } = {},
+): OpenAPIHono<AppEnv> {
   const app = createRouter();
 
   app.use('*', requestId({ limitLength: 64 }));
@@ -79,7 +85,8 @@ export function buildApp(platform: Platform, log: Logger, opts: { webDir?: strin
     // Cookies ride along on cross-site requests: writes with one must come from our own origin.
     if (cookie && principal && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
       const origin = c.req.header('origin');
-      if (origin && origin !== new URL(c.req.url).origin) throw new AppError('forbidden', 'cross-origin request refused');
+      if (origin && origin !== new URL(c.req.url).origin)
+        throw new AppError('forbidden', 'cross-origin request refused');
     }
     c.set('principal', principal);
     await next();
@@ -118,24 +125,39 @@ export function buildApp(platform: Platform, log: Logger, opts: { webDir?: strin
   const index = join(webDir, 'index.html');
   if (existsSync(index)) {
     const root = relative(process.cwd(), webDir) || '.';
-    app.use('/assets/*', serveStatic({ root, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
+    app.use(
+      '/assets/*',
+      serveStatic({
+        root,
+        onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable'),
+      }),
+    );
     app.use('*', serveStatic({ root }));
     const html = readFileSync(index, 'utf8');
     app.get('*', (c) => c.html(html)); // the single-page app routes itself
   } else {
     app.get('/', (c) =>
-      c.html('<!doctype html><html><body><h1>GreenTrade</h1><p>The web app is not built: run <code>npm run build</code>. The API is at <a href="/api/v1/docs">/api/v1/docs</a>.</p></body></html>'),
+      c.html(
+        '<!doctype html><html><body><h1>GreenTrade</h1><p>The web app is not built: run <code>npm run build</code>. The API is at <a href="/api/v1/docs">/api/v1/docs</a>.</p></body></html>',
+      ),
     );
   }
 
   app.onError((err, c) => {
     if (isAppError(err)) return c.json(err.toJSON(), err.status as 400);
     const status = (err as { status?: number }).status;
-    if (status === 413) return c.json(new AppError('payload_too_large', 'request body too large').toJSON(), 413);
+    if (status === 413)
+      return c.json(new AppError('payload_too_large', 'request body too large').toJSON(), 413);
     if (err instanceof SyntaxError || status === 400)
       return c.json(new AppError('bad_request', 'malformed request body (invalid JSON?)').toJSON(), 400);
     c.get('log')?.error({ err }, 'unhandled error');
-    return c.json(new AppError('internal', 'internal error; see the server log for request ' + c.get('requestId')).toJSON(), 500);
+    return c.json(
+      new AppError(
+        'internal',
+        'internal error; see the server log for request ' + c.get('requestId'),
+      ).toJSON(),
+      500,
+    );
   });
 
   assertAllRoutesDeclared(app);

@@ -14,11 +14,17 @@ export async function serve(config: Config, log: Logger): Promise<Running> {
   const platform = await openPlatform(config, log);
   const app = buildApp(platform, log);
   const server: ServerType = await new Promise((resolve) => {
-    const s = serveNode({ fetch: app.fetch, port: config.port, hostname: process.env['HOST'] ?? '0.0.0.0' }, () => resolve(s));
+    const s = serveNode(
+      { fetch: app.fetch, port: config.port, hostname: process.env['HOST'] ?? '0.0.0.0' },
+      () => resolve(s),
+    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  log.info({ port, database: platform.db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'listening');
+  log.info(
+    { port, database: platform.db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir },
+    'listening',
+  );
   if (platform.demo) {
     const d = platform.demo;
     const lines = [

@@ -9,7 +9,8 @@ import { wire, type Platform } from '../platform.js';
  * scripts/with-pg-database.sh), a fresh database on that server for each test file, copied from
  * the run's template and dropped afterwards.
  */
-export const testDatabaseUrl = (): string | undefined => process.env['GREENTRADE_TEST_DATABASE_URL'] || undefined;
+export const testDatabaseUrl = (): string | undefined =>
+  process.env['GREENTRADE_TEST_DATABASE_URL'] || undefined;
 
 const withDatabase = (url: string, name: string): string => {
   const u = new URL(url);

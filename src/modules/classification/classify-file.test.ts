@@ -17,8 +17,20 @@ const entry = (code: string, extra: Partial<SourceEntry> = {}): SourceEntry => (
   ...extra,
 });
 const lists = [
-  compileList({ slug: 'pv', name: 'PV', nameZh: null, version: null }, [entry('854143'), entry('854142', { coverage: 'partial' })], 'HS2022', 'HS2022', () => []),
-  compileList({ slug: 'steel', name: 'Steel', nameZh: null, version: null }, [entry('72', { category: 'iron_steel' }), entry('7204', { rule: 'exclude' })], 'HS2022', 'HS2022', () => []),
+  compileList(
+    { slug: 'pv', name: 'PV', nameZh: null, version: null },
+    [entry('854143'), entry('854142', { coverage: 'partial' })],
+    'HS2022',
+    'HS2022',
+    () => [],
+  ),
+  compileList(
+    { slug: 'steel', name: 'Steel', nameZh: null, version: null },
+    [entry('72', { category: 'iron_steel' }), entry('7204', { rule: 'exclude' })],
+    'HS2022',
+    'HS2022',
+    () => [],
+  ),
 ];
 const dir = () => mkdtempSync(join(tmpdir(), 'gt-classify-'));
 
@@ -38,10 +50,16 @@ describe('classifyFile', () => {
   it('appends a status and a category column per list and keeps every input column', async () => {
     const d = dir();
     const input = join(d, 'goods.csv');
-    writeFileSync(input, 'id,description,hs_code\n1,"Modules, 400 W",8541.43\n2,scrap,720410\n3,"bars ""A""",7214\n4,wine,220421\n5,cells,854142\n');
+    writeFileSync(
+      input,
+      'id,description,hs_code\n1,"Modules, 400 W",8541.43\n2,scrap,720410\n3,"bars ""A""",7214\n4,wine,220421\n5,cells,854142\n',
+    );
     const result = await classifyFile({ input, output: join(d, 'out.csv'), column: 'hs_code', lists });
     expect(result.rows).toBe(5);
-    const rows = parse(readFileSync(join(d, 'out.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse(readFileSync(join(d, 'out.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
     // Expected by hand from the two lists above.
     expect(rows.map((r) => [r['id'], r['pv'], r['steel'], r['steel_categories']])).toEqual([
       ['1', 'full', 'none', ''],
@@ -59,7 +77,10 @@ describe('classifyFile', () => {
     const input = join(d, 'g.csv');
     writeFileSync(input, '\uFEFFhs_code,note\r\n854143,"two\r\nlines"\r\n7208,x\r\n');
     await classifyFile({ input, output: join(d, 'o.csv'), column: 'hs_code', lists });
-    const rows = parse(readFileSync(join(d, 'o.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+    const rows = parse(readFileSync(join(d, 'o.csv'), 'utf8'), { columns: true, bom: true }) as Record<
+      string,
+      string
+    >[];
     expect(rows.map((r) => [r['hs_code'], r['note'], r['pv'], r['steel']])).toEqual([
       ['854143', 'two\r\nlines', 'full', 'none'],
       ['7208', 'x', 'none', 'full'],
@@ -86,7 +107,9 @@ describe('classifyFile', () => {
     const d = dir();
     const input = join(d, 'g.csv');
     writeFileSync(input, 'code,x\n854143,a\n');
-    await expect(classifyFile({ input, output: join(d, 'o.csv'), column: 'hs_code', lists })).rejects.toThrow(/no column "hs_code".*code, x/);
+    await expect(classifyFile({ input, output: join(d, 'o.csv'), column: 'hs_code', lists })).rejects.toThrow(
+      /no column "hs_code".*code, x/,
+    );
   });
 
   it('handles a file larger than the read buffer, with chunk boundaries inside records', async () => {
@@ -101,7 +124,13 @@ describe('classifyFile', () => {
     expect(r.rows).toBe(n);
     const out = readFileSync(join(d, 'o.csv'), 'utf8').trimEnd().split('\n');
     expect(out).toHaveLength(n + 1);
-    const expected = ['full,solar,none,', 'none,,none,', 'none,,full,iron_steel', 'partial,solar,none,', 'none,,none,'];
+    const expected = [
+      'full,solar,none,',
+      'none,,none,',
+      'none,,full,iron_steel',
+      'partial,solar,none,',
+      'none,,none,',
+    ];
     for (const i of [0, 1, 2, 3, 4, 12_345, n - 1]) expect(out[i + 1]!.endsWith(expected[i % 5]!)).toBe(true);
   });
 });

@@ -97,7 +97,9 @@ export async function classifyFile(opts: ClassifyFileOptions): Promise<ClassifyF
       let acc = '';
       for (const l of opts.lists) {
         const m = matchCode(l, code);
-        const cats = [...new Set(m.entries.filter((e) => e.rule === 'include' && e.category).map((e) => e.category))];
+        const cats = [
+          ...new Set(m.entries.filter((e) => e.rule === 'include' && e.category).map((e) => e.category)),
+        ];
         acc += ',' + m.status + ',' + csvField(cats.join('|'));
       }
       s = acc;
@@ -127,8 +129,14 @@ export async function classifyFile(opts: ClassifyFileOptions): Promise<ClassifyF
       const header = splitCsvRecord(record.replace(/^\uFEFF/, ''));
       columnIndex = header.findIndex((h) => h.trim() === opts.column);
       if (columnIndex < 0)
-        throw new AppError('bad_request', `no column "${opts.column}" in the header; columns are: ${header.join(', ')}`, { field: 'column' });
-      const added = opts.lists.map((l) => `${csvField(l.slug)},${csvField(l.slug + '_categories')}`).join(',');
+        throw new AppError(
+          'bad_request',
+          `no column "${opts.column}" in the header; columns are: ${header.join(', ')}`,
+          { field: 'column' },
+        );
+      const added = opts.lists
+        .map((l) => `${csvField(l.slug)},${csvField(l.slug + '_categories')}`)
+        .join(',');
       pieces.push(record, ',', added, eol);
       return;
     }
@@ -146,7 +154,8 @@ export async function classifyFile(opts: ClassifyFileOptions): Promise<ClassifyF
     }
     if (raw === undefined) return bad(startLine, `has no column ${opts.column}`);
     const suffix = suffixOf(raw);
-    if (suffix === null) return bad(startLine, raw === '' ? `empty ${opts.column}` : `"${raw.slice(0, 40)}" is not an HS code`);
+    if (suffix === null)
+      return bad(startLine, raw === '' ? `empty ${opts.column}` : `"${raw.slice(0, 40)}" is not an HS code`);
     if (badCount === 0) pieces.push(record, suffix, eol);
   };
 
@@ -186,28 +195,35 @@ export async function classifyFile(opts: ClassifyFileOptions): Promise<ClassifyF
       }
       rest = text.slice(start);
       if (pieces.length > 0) {
-        if (badCount === 0 && !out.write(pieces.join(''))) await new Promise<void>((r) => out.once('drain', () => r()));
+        if (badCount === 0 && !out.write(pieces.join('')))
+          await new Promise<void>((r) => out.once('drain', () => r()));
         pieces = [];
       }
     }
     rest += decoder.end();
     if (rest.length > 0) handleLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, false);
     if (pending) bad(pendingStart, 'unterminated quoted field');
-    if (columnIndex < 0) throw new AppError('bad_request', 'the file is empty (no header row)', { field: 'file' });
+    if (columnIndex < 0)
+      throw new AppError('bad_request', 'the file is empty (no header row)', { field: 'file' });
     if (badCount === 0 && pieces.length > 0) out.write(pieces.join(''));
     out.end();
     await outDone;
     if (badCount > 0)
-      throw new AppError('bad_request', `${badCount} bad row(s); nothing written. ${badLines.join('; ')}${badCount > badLines.length ? '; …' : ''}`, {
-        field: opts.column,
-        details: { badRows: badCount, lines: badLines },
-      });
+      throw new AppError(
+        'bad_request',
+        `${badCount} bad row(s); nothing written. ${badLines.join('; ')}${badCount > badLines.length ? '; …' : ''}`,
+        {
+          field: opts.column,
+          details: { badRows: badCount, lines: badLines },
+        },
+      );
     await rename(tmp, opts.output);
     return { rows, lists: opts.lists.map((l) => l.slug) };
   } catch (e) {
     out.destroy();
     await unlink(tmp).catch(() => undefined);
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('bad_request', `cannot read ${opts.input}`, { field: 'file' });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new AppError('bad_request', `cannot read ${opts.input}`, { field: 'file' });
     throw e;
   }
 }

@@ -9,10 +9,15 @@ import type { ClassificationService } from './service.js';
 
 type Open = Opener<{ classification: ClassificationService }>;
 const dateOption = (v: string) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) throw new AppError('bad_request', `--as-of: "${v}" is not a date (YYYY-MM-DD)`, { field: 'as-of' });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v)))
+    throw new AppError('bad_request', `--as-of: "${v}" is not a date (YYYY-MM-DD)`, { field: 'as-of' });
   return v;
 };
-const listsOption = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const listsOption = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** `greentrade classify`: one code, or a CSV file of any size. */
 export function classifyCommand(open: Open): Command {
@@ -25,46 +30,66 @@ export function classifyCommand(open: Open): Command {
     .option('--lists <slugs>', 'only these lists, comma-separated', listsOption)
     .option('--as-of <date>', 'use the list versions in force on this date', dateOption)
     .option('--json', 'JSON output')
-    .action(async (code: string | undefined, o: { file?: string; column: string; out?: string; lists?: string[]; asOf?: string }, cmd: Command) => {
-      if (!code && !o.file) throw new AppError('bad_request', 'give a code, or --file with --out', { field: 'code' });
-      if (code && o.file) throw new AppError('bad_request', 'give a code or --file, not both', { field: 'file' });
-      await using(open, async ({ classification }) => {
-        if (o.file) {
-          if (!o.out) throw new AppError('bad_request', '--out is required with --file', { field: 'out' });
-          const lists = await classification.matchers('system', { lists: o.lists, asOf: o.asOf });
-          const started = Date.now();
-          const result = await classifyFile({ input: o.file, output: o.out, column: o.column, lists });
-          const seconds = (Date.now() - started) / 1000;
-          output(cmd, { ...result, out: o.out, seconds }, () => `${result.rows} rows classified against ${result.lists.join(', ')} in ${seconds.toFixed(1)} s → ${o.out}`);
-          return;
-        }
-        const detail = await classification.getCode(normalizeCode(code!), 'system', o.asOf);
-        output(cmd, detail, () =>
-          [
-            `${detail.input} (${detail.edition} ${detail.code}): ${detail.description}`,
-            `section ${detail.section.id} ${detail.section.name}`,
-            ...detail.ancestors.map((a) => `  ${a.code}  ${a.description}`),
-            '',
-            table(
-              ['list', 'version', 'status', 'entries'],
-              detail.memberships
-                .filter((m) => !o.lists || o.lists.includes(m.list.slug))
-                .map((m) => [
-                  m.list.slug,
-                  m.version?.number ?? '-',
-                  m.status,
-                  m.entries.map((e) => `${e.rule === 'exclude' ? 'except ' : ''}${e.code}${e.via ? ` (${e.via.fromEdition} ${e.via.fromCode} ${e.via.relation})` : ''}${e.category ? ' ' + e.category : ''}`).join('; '),
-                ]),
-            ),
-          ].join('\n'),
-        );
-      });
-    });
+    .action(
+      async (
+        code: string | undefined,
+        o: { file?: string; column: string; out?: string; lists?: string[]; asOf?: string },
+        cmd: Command,
+      ) => {
+        if (!code && !o.file)
+          throw new AppError('bad_request', 'give a code, or --file with --out', { field: 'code' });
+        if (code && o.file)
+          throw new AppError('bad_request', 'give a code or --file, not both', { field: 'file' });
+        await using(open, async ({ classification }) => {
+          if (o.file) {
+            if (!o.out) throw new AppError('bad_request', '--out is required with --file', { field: 'out' });
+            const lists = await classification.matchers('system', { lists: o.lists, asOf: o.asOf });
+            const started = Date.now();
+            const result = await classifyFile({ input: o.file, output: o.out, column: o.column, lists });
+            const seconds = (Date.now() - started) / 1000;
+            output(
+              cmd,
+              { ...result, out: o.out, seconds },
+              () =>
+                `${result.rows} rows classified against ${result.lists.join(', ')} in ${seconds.toFixed(1)} s → ${o.out}`,
+            );
+            return;
+          }
+          const detail = await classification.getCode(normalizeCode(code!), 'system', o.asOf);
+          output(cmd, detail, () =>
+            [
+              `${detail.input} (${detail.edition} ${detail.code}): ${detail.description}`,
+              `section ${detail.section.id} ${detail.section.name}`,
+              ...detail.ancestors.map((a) => `  ${a.code}  ${a.description}`),
+              '',
+              table(
+                ['list', 'version', 'status', 'entries'],
+                detail.memberships
+                  .filter((m) => !o.lists || o.lists.includes(m.list.slug))
+                  .map((m) => [
+                    m.list.slug,
+                    m.version?.number ?? '-',
+                    m.status,
+                    m.entries
+                      .map(
+                        (e) =>
+                          `${e.rule === 'exclude' ? 'except ' : ''}${e.code}${e.via ? ` (${e.via.fromEdition} ${e.via.fromCode} ${e.via.relation})` : ''}${e.category ? ' ' + e.category : ''}`,
+                      )
+                      .join('; '),
+                  ]),
+              ),
+            ].join('\n'),
+          );
+        });
+      },
+    );
 }
 
 /** `greentrade classification ...`: the module's own group. */
 export function classificationCli(open: Open): Command {
-  const group = new Command('classification').description('HS nomenclature, green-goods lists, concordances').option('--json', 'JSON output');
+  const group = new Command('classification')
+    .description('HS nomenclature, green-goods lists, concordances')
+    .option('--json', 'JSON output');
   group.addCommand(classifyCommand(open));
 
   group
@@ -75,7 +100,12 @@ export function classificationCli(open: Open): Command {
     .action(async (words: string[], o: { limit: number }, cmd: Command) =>
       using(open, async ({ classification }) => {
         const r = await classification.search(words.join(' '), o.limit);
-        output(cmd, r, () => table(['code', 'level', 'description'], r.results.map((x) => [x.code, x.level, x.description])));
+        output(cmd, r, () =>
+          table(
+            ['code', 'level', 'description'],
+            r.results.map((x) => [x.code, x.level, x.description]),
+          ),
+        );
       }),
     );
 
@@ -86,7 +116,17 @@ export function classificationCli(open: Open): Command {
       using(open, async ({ classification }) => {
         const lists = await classification.lists('system');
         output(cmd, { lists }, () =>
-          table(['slug', 'edition', 'version', 'effective', 'owner', 'name'], lists.map((l) => [l.slug, l.hsEdition, l.currentVersion?.number, l.currentVersion?.effectiveFrom, l.owner.name, l.name])),
+          table(
+            ['slug', 'edition', 'version', 'effective', 'owner', 'name'],
+            lists.map((l) => [
+              l.slug,
+              l.hsEdition,
+              l.currentVersion?.number,
+              l.currentVersion?.effectiveFrom,
+              l.owner.name,
+              l.name,
+            ]),
+          ),
         );
       }),
     );
@@ -101,13 +141,20 @@ export function classificationCli(open: Open): Command {
       using(open, async ({ classification }) => {
         const v = o.version
           ? await classification.getVersion(slug, o.version, 'system')
-          : await classification.versionAsOfDate(slug, o.asOf ?? new Date().toISOString().slice(0, 10), 'system');
+          : await classification.versionAsOfDate(
+              slug,
+              o.asOf ?? new Date().toISOString().slice(0, 10),
+              'system',
+            );
         output(cmd, v, () =>
           [
             `${slug} version ${v.version.number}, ${v.version.hsEdition}, effective ${v.version.effectiveFrom}`,
             v.version.changelog,
             '',
-            table(['code', 'rule', 'coverage', 'category', 'scope'], v.entries.map((e) => [e.code, e.rule, e.coverage, e.category, e.scopeNote])),
+            table(
+              ['code', 'rule', 'coverage', 'category', 'scope'],
+              v.entries.map((e) => [e.code, e.rule, e.coverage, e.category, e.scopeNote]),
+            ),
           ].join('\n'),
         );
       }),
@@ -122,12 +169,17 @@ export function classificationCli(open: Open): Command {
     .action(async (slug: string, from: number, to: number, _o: unknown, cmd: Command) =>
       using(open, async ({ classification }) => {
         const d = await classification.diff(slug, from, to, 'system');
-        output(cmd, d, () =>
-          [
-            ...d.added.map((e) => `+ ${e.code} ${e.rule} ${e.coverage} ${e.scopeNote}`),
-            ...d.removed.map((e) => `- ${e.code} ${e.rule} ${e.coverage} ${e.scopeNote}`),
-            ...d.changed.map((c) => `~ ${c.after.code} ${c.before.coverage}→${c.after.coverage} ${c.after.scopeNote}`),
-          ].join('\n') || 'no differences',
+        output(
+          cmd,
+          d,
+          () =>
+            [
+              ...d.added.map((e) => `+ ${e.code} ${e.rule} ${e.coverage} ${e.scopeNote}`),
+              ...d.removed.map((e) => `- ${e.code} ${e.rule} ${e.coverage} ${e.scopeNote}`),
+              ...d.changed.map(
+                (c) => `~ ${c.after.code} ${c.before.coverage}→${c.after.coverage} ${c.after.scopeNote}`,
+              ),
+            ].join('\n') || 'no differences',
         );
       }),
     );
@@ -135,7 +187,9 @@ export function classificationCli(open: Open): Command {
   const concordance = group.command('concordance').description('HS correlation tables between editions');
   concordance
     .command('import')
-    .description('Import a correlation table CSV (from_edition,from_code,to_edition,to_code,relation); all rows or none')
+    .description(
+      'Import a correlation table CSV (from_edition,from_code,to_edition,to_code,relation); all rows or none',
+    )
     .argument('<csv>')
     .action(async (file: string, _o: unknown, cmd: Command) => {
       let text: string;
@@ -158,7 +212,12 @@ export function classificationCli(open: Open): Command {
     .action(async (edition: string, code: string, _o: unknown, cmd: Command) =>
       using(open, async ({ classification }) => {
         const to = await classification.concordanceOf(edition, code);
-        output(cmd, { from: { edition, code }, to }, () => table(['edition', 'code', 'relation'], to.map((t) => [t.edition, t.code, t.relation])));
+        output(cmd, { from: { edition, code }, to }, () =>
+          table(
+            ['edition', 'code', 'relation'],
+            to.map((t) => [t.edition, t.code, t.relation]),
+          ),
+        );
       }),
     );
   return group;

@@ -15,7 +15,12 @@ const current = (entries: SourceEntry[]) => compileList(meta, entries, 'HS2022',
 
 describe('matchCode: prefix rules with exclusions (CBAM-style)', () => {
   // Hand-built from Annex I's fertiliser rule: "3105 (except 3105 60 00)".
-  const cbam = current([entry('3105'), entry('31056000', { rule: 'exclude' }), entry('25070080'), entry('7201')]);
+  const cbam = current([
+    entry('3105'),
+    entry('31056000', { rule: 'exclude' }),
+    entry('25070080'),
+    entry('7201'),
+  ]);
 
   it('a subheading under an included heading is fully covered', () => {
     expect(matchCode(cbam, '310510').status).toBe('full');
@@ -40,17 +45,31 @@ describe('matchCode: prefix rules with exclusions (CBAM-style)', () => {
     expect(matchCode(cbam, '010121').status).toBe('none');
   });
   it('reports the entries that decided', () => {
-    expect(matchCode(cbam, '3105').entries.map((e) => `${e.rule}:${e.code}`).sort()).toEqual(['exclude:31056000', 'include:3105']);
+    expect(
+      matchCode(cbam, '3105')
+        .entries.map((e) => `${e.rule}:${e.code}`)
+        .sort(),
+    ).toEqual(['exclude:31056000', 'include:3105']);
   });
 });
 
 describe('compileList across editions', () => {
   // HS2012 854140 split into four HS2022 codes; 841960 unchanged (1:1).
   const rows: Record<string, ConcordanceTarget[]> = {
-    '854140': ['854141', '854142', '854143', '854149'].map((to) => ({ fromCode: '854140', toCode: to, relation: '1:n' as const })),
+    '854140': ['854141', '854142', '854143', '854149'].map((to) => ({
+      fromCode: '854140',
+      toCode: to,
+      relation: '1:n' as const,
+    })),
     '841960': [{ fromCode: '841960', toCode: '841960', relation: '1:1' }],
   };
-  const list = compileList(meta, [entry('854140'), entry('841960'), entry('999999')], 'HS2012', 'HS2022', (c) => rows[c] ?? []);
+  const list = compileList(
+    meta,
+    [entry('854140'), entry('841960'), entry('999999')],
+    'HS2012',
+    'HS2022',
+    (c) => rows[c] ?? [],
+  );
 
   it('a split code is partial in the new edition, and says where it came from', () => {
     const m = matchCode(list, '854143');

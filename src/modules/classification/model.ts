@@ -12,11 +12,17 @@ export const Edition = z.string().regex(/^HS(19|20)\d\d$/, 'an HS edition such a
 export function normalizeCode(raw: string, field = 'code'): string {
   const code = raw.trim().replace(/[.\s]/g, '');
   if (!/^\d+$/.test(code))
-    throw new AppError('bad_request', `${field}: "${raw.slice(0, 40)}" is not an HS code (digits only)`, { field });
-  if (code.length < 2 || code.length > 10 || code.length % 2 !== 0)
-    throw new AppError('bad_request', `${field}: "${raw.slice(0, 40)}" has ${code.length} digits; an HS code has 2, 4, 6, 8 or 10`, {
+    throw new AppError('bad_request', `${field}: "${raw.slice(0, 40)}" is not an HS code (digits only)`, {
       field,
     });
+  if (code.length < 2 || code.length > 10 || code.length % 2 !== 0)
+    throw new AppError(
+      'bad_request',
+      `${field}: "${raw.slice(0, 40)}" has ${code.length} digits; an HS code has 2, 4, 6, 8 or 10`,
+      {
+        field,
+      },
+    );
   return code;
 }
 
@@ -30,9 +36,14 @@ export function tryNormalizeCode(raw: string): string | null {
   return code;
 }
 
-export const CodeParam = z.string().max(40).openapi({ param: { name: 'code', in: 'path' }, example: '854143' });
+export const CodeParam = z
+  .string()
+  .max(40)
+  .openapi({ param: { name: 'code', in: 'path' }, example: '854143' });
 export const IsoDate = z.iso.date().openapi({ example: '2025-01-01' });
-export const ListSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63 long');
+export const ListSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63 long');
 
 export const Coverage = z.enum(['full', 'partial']);
 export const Rule = z.enum(['include', 'exclude']);
@@ -68,11 +79,17 @@ export const Via = z
   .openapi('ConcordanceVia');
 export type Relation = z.infer<typeof Via>['relation'];
 
-export const MatchedEntrySchema = EntrySchema.extend({ hsEdition: z.string(), via: Via.nullable() }).openapi('MatchedEntry');
+export const MatchedEntrySchema = EntrySchema.extend({ hsEdition: z.string(), via: Via.nullable() }).openapi(
+  'MatchedEntry',
+);
 export type MatchedEntry = z.infer<typeof MatchedEntrySchema>;
 
-export const ListRefSchema = z.object({ slug: z.string(), name: z.string(), nameZh: z.string().nullable() }).openapi('ListRef');
-export const VersionRefSchema = z.object({ number: z.number().int(), effectiveFrom: z.string() }).openapi('VersionRef');
+export const ListRefSchema = z
+  .object({ slug: z.string(), name: z.string(), nameZh: z.string().nullable() })
+  .openapi('ListRef');
+export const VersionRefSchema = z
+  .object({ number: z.number().int(), effectiveFrom: z.string() })
+  .openapi('VersionRef');
 
 export const MembershipSchema = z
   .object({
@@ -85,7 +102,12 @@ export const MembershipSchema = z
 export type ListMembership = z.infer<typeof MembershipSchema>;
 
 export const CodeSummary = z
-  .object({ code: z.string(), level: z.number().int(), description: z.string(), nameZh: z.string().nullable() })
+  .object({
+    code: z.string(),
+    level: z.number().int(),
+    description: z.string(),
+    nameZh: z.string().nullable(),
+  })
   .openapi('CodeSummary');
 
 export const CodeDetailSchema = z

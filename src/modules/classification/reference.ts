@@ -24,7 +24,8 @@ export function parseConcordanceCsv(text: string): ConcordanceRow[] {
     if (!EDITION.test(r['to_edition'] ?? '')) problems.push(`to_edition "${r['to_edition']}"`);
     if (!/^(\d\d){1,5}$/.test(fromCode)) problems.push(`from_code "${r['from_code']}"`);
     if (!/^(\d\d){1,5}$/.test(toCode)) problems.push(`to_code "${r['to_code']}"`);
-    if (!RELATIONS.has(r['relation'] ?? '')) problems.push(`relation "${r['relation']}" (1:1, 1:n, n:1 or n:n)`);
+    if (!RELATIONS.has(r['relation'] ?? ''))
+      problems.push(`relation "${r['relation']}" (1:1, 1:n, n:1 or n:n)`);
     if (r['from_edition'] === r['to_edition']) problems.push('from_edition equals to_edition');
     if (problems.length > 0) bad.push(`line ${line}: ${problems.join(', ')}`);
     else
@@ -37,10 +38,14 @@ export function parseConcordanceCsv(text: string): ConcordanceRow[] {
       });
   }
   if (bad.length > 0)
-    throw new AppError('bad_request', `concordance: ${bad.length} bad row(s); nothing imported. ${bad.slice(0, 20).join('; ')}`, {
-      field: 'file',
-      details: { lines: bad.slice(0, 1000) },
-    });
+    throw new AppError(
+      'bad_request',
+      `concordance: ${bad.length} bad row(s); nothing imported. ${bad.slice(0, 20).join('; ')}`,
+      {
+        field: 'file',
+        details: { lines: bad.slice(0, 1000) },
+      },
+    );
   return out;
 }
 
@@ -75,7 +80,9 @@ async function loadNomenclature(tx: Queryable): Promise<void> {
       codes.map((c) => c.record['parent']),
       codes.map((c) => c.record['section']),
       codes.map((c) => c.record['description']),
-      codes.map((c) => (c.record['level'] === '2' ? (zhOf.get(`chapter:${c.record['hscode']}`) ?? null) : null)),
+      codes.map((c) =>
+        c.record['level'] === '2' ? (zhOf.get(`chapter:${c.record['hscode']}`) ?? null) : null,
+      ),
     ],
   );
 }
@@ -132,7 +139,11 @@ export const REFERENCE_LISTS: readonly ReferenceList[] = [
 
 function readListEntries(l: ReferenceList): EntryInput[] {
   const rows = parseCsv(read('lists', l.file), l.file);
-  const zh = l.zhFile ? new Map(parseCsv(read('lists', l.zhFile), l.zhFile).map(({ record: r }) => [r['code'], r['scope_note_zh']])) : new Map();
+  const zh = l.zhFile
+    ? new Map(
+        parseCsv(read('lists', l.zhFile), l.zhFile).map(({ record: r }) => [r['code'], r['scope_note_zh']]),
+      )
+    : new Map();
   return rows.map(({ record: r }) => ({
     code: (r['code'] ?? '').replace(/[.\s]/g, ''),
     rule: (r['rule'] ?? 'include') as EntryInput['rule'],
@@ -150,8 +161,15 @@ export const REFERENCE_ORG = { slug: 'greentrade-reference', name: 'GreenTrade r
  * the HS 2012→2022 concordance are replaced; the published lists are created once and then
  * evolve only through proposals. One transaction for all of it.
  */
-export async function loadReferenceData(db: Db, ensureOrg: (tx: Queryable, slug: string, name: string) => Promise<string>): Promise<string[]> {
-  const hsFiles = [read('hs2022', 'harmonized-system.csv'), read('hs2022', 'sections.csv'), read('hs2022', 'names-zh.csv')];
+export async function loadReferenceData(
+  db: Db,
+  ensureOrg: (tx: Queryable, slug: string, name: string) => Promise<string>,
+): Promise<string[]> {
+  const hsFiles = [
+    read('hs2022', 'harmonized-system.csv'),
+    read('hs2022', 'sections.csv'),
+    read('hs2022', 'names-zh.csv'),
+  ];
   const concText = read('concordance', 'hs2012-hs2022.csv');
   const loaded: string[] = [];
   await db.transaction(async (tx) => {

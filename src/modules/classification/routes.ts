@@ -1,6 +1,15 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { AUTHENTICATED, anyRole } from '../../kernel/access.js';
-import { commonErrors, conflict, jsonBody, jsonResponse, notFound, route, z, type AppEnv } from '../../kernel/http.js';
+import {
+  commonErrors,
+  conflict,
+  jsonBody,
+  jsonResponse,
+  notFound,
+  route,
+  z,
+  type AppEnv,
+} from '../../kernel/http.js';
 import {
   ClassifyRequestSchema,
   ClassifyResultSchema,
@@ -24,9 +33,20 @@ import type { ClassificationService } from './service.js';
 
 const tags = ['classification'];
 const P = '/api/v1/classification';
-const slugParam = z.object({ slug: ListSlug.openapi({ param: { name: 'slug', in: 'path' }, example: 'apec-egs' }) });
-const idParam = z.object({ id: z.string().max(40).openapi({ param: { name: 'id', in: 'path' } }) });
-const VersionWithEntries = z.object({ version: VersionSchema, entries: z.array(EntrySchema), unmapped: z.array(z.string()) });
+const slugParam = z.object({
+  slug: ListSlug.openapi({ param: { name: 'slug', in: 'path' }, example: 'apec-egs' }),
+});
+const idParam = z.object({
+  id: z
+    .string()
+    .max(40)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+const VersionWithEntries = z.object({
+  version: VersionSchema,
+  entries: z.array(EntrySchema),
+  unmapped: z.array(z.string()),
+});
 
 const search = route({
   method: 'get',
@@ -34,7 +54,12 @@ const search = route({
   access: AUTHENTICATED,
   tags,
   summary: 'Find HS codes by code prefix or by words in the description, ranked',
-  request: { query: z.object({ q: z.string().min(1).max(200), limit: z.coerce.number().int().min(1).max(100).default(20) }) },
+  request: {
+    query: z.object({
+      q: z.string().min(1).max(200),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+    }),
+  },
   responses: { 200: jsonResponse(SearchResultSchema, 'Matches, best first'), ...commonErrors },
 });
 
@@ -56,7 +81,11 @@ const classify = route({
   summary: 'Classify up to 10,000 codes against the lists (all visible ones, or those named), as of a date',
   maxBodyBytes: 2 << 20,
   request: { body: jsonBody(ClassifyRequestSchema) },
-  responses: { 200: jsonResponse(ClassifyResultSchema, 'One result per code, in order'), ...commonErrors, ...notFound },
+  responses: {
+    200: jsonResponse(ClassifyResultSchema, 'One result per code, in order'),
+    ...commonErrors,
+    ...notFound,
+  },
 });
 
 const lists = route({
@@ -75,7 +104,11 @@ const createList = route({
   tags,
   summary: 'Create a list (for example a national green-trade classification) with its first version',
   request: { body: jsonBody(NewListSchema) },
-  responses: { 201: jsonResponse(z.object({ list: ListSummarySchema }), 'Created'), ...commonErrors, ...conflict },
+  responses: {
+    201: jsonResponse(z.object({ list: ListSummarySchema }), 'Created'),
+    ...commonErrors,
+    ...conflict,
+  },
 });
 
 const getList = route({
@@ -98,7 +131,15 @@ const getVersion = route({
   access: AUTHENTICATED,
   tags,
   summary: 'The entries of one version',
-  request: { params: slugParam.extend({ number: z.coerce.number().int().min(1).openapi({ param: { name: 'number', in: 'path' } }) }) },
+  request: {
+    params: slugParam.extend({
+      number: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .openapi({ param: { name: 'number', in: 'path' } }),
+    }),
+  },
   responses: { 200: jsonResponse(VersionWithEntries, 'The version'), ...commonErrors, ...notFound },
 });
 
@@ -122,7 +163,11 @@ const diff = route({
     params: slugParam,
     query: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }),
   },
-  responses: { 200: jsonResponse(DiffSchema, 'Added, removed and changed entries'), ...commonErrors, ...notFound },
+  responses: {
+    200: jsonResponse(DiffSchema, 'Added, removed and changed entries'),
+    ...commonErrors,
+    ...notFound,
+  },
 });
 
 const createProposal = route({
@@ -147,9 +192,15 @@ const listProposals = route({
   tags,
   summary: 'Change proposals of the lists the caller can see',
   request: {
-    query: z.object({ list: ListSlug.optional(), status: z.enum(['submitted', 'approved', 'rejected', 'withdrawn']).optional() }),
+    query: z.object({
+      list: ListSlug.optional(),
+      status: z.enum(['submitted', 'approved', 'rejected', 'withdrawn']).optional(),
+    }),
   },
-  responses: { 200: jsonResponse(z.object({ proposals: z.array(ProposalSchema) }), 'Proposals, newest first'), ...commonErrors },
+  responses: {
+    200: jsonResponse(z.object({ proposals: z.array(ProposalSchema) }), 'Proposals, newest first'),
+    ...commonErrors,
+  },
 });
 
 const getProposal = route({
@@ -159,7 +210,11 @@ const getProposal = route({
   tags,
   summary: 'A proposal with its changes and the entries they change',
   request: { params: idParam },
-  responses: { 200: jsonResponse(z.object({ proposal: ProposalDetailSchema }), 'The proposal'), ...commonErrors, ...notFound },
+  responses: {
+    200: jsonResponse(z.object({ proposal: ProposalDetailSchema }), 'The proposal'),
+    ...commonErrors,
+    ...notFound,
+  },
 });
 
 const approve = route({
@@ -183,8 +238,16 @@ const reject = route({
   access: anyRole('admin', 'regulator'),
   tags,
   summary: 'Reject, with a comment',
-  request: { params: idParam, body: jsonBody(z.object({ comment: z.string().trim().min(1, 'say why').max(4000) })) },
-  responses: { 200: jsonResponse(z.object({ proposal: ProposalDetailSchema }), 'Rejected'), ...commonErrors, ...notFound, ...conflict },
+  request: {
+    params: idParam,
+    body: jsonBody(z.object({ comment: z.string().trim().min(1, 'say why').max(4000) })),
+  },
+  responses: {
+    200: jsonResponse(z.object({ proposal: ProposalDetailSchema }), 'Rejected'),
+    ...commonErrors,
+    ...notFound,
+    ...conflict,
+  },
 });
 
 const importConcordance = route({
@@ -192,9 +255,12 @@ const importConcordance = route({
   path: `${P}/concordances`,
   access: anyRole('admin', 'regulator'),
   tags,
-  summary: 'Import an HS correlation table (CSV: from_edition, from_code, to_edition, to_code, relation); all rows or none',
+  summary:
+    'Import an HS correlation table (CSV: from_edition, from_code, to_edition, to_code, relation); all rows or none',
   maxBodyBytes: 20 << 20,
-  request: { body: { content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } }, required: true } },
+  request: {
+    body: { content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } }, required: true },
+  },
   responses: { 200: jsonResponse(z.object({ imported: z.number().int() }), 'Imported'), ...commonErrors },
 });
 
@@ -212,7 +278,10 @@ const concordanceOf = route({
   },
   responses: {
     200: jsonResponse(
-      z.object({ from: z.object({ edition: z.string(), code: z.string() }), to: z.array(z.object({ edition: z.string(), code: z.string(), relation: z.string() })) }),
+      z.object({
+        from: z.object({ edition: z.string(), code: z.string() }),
+        to: z.array(z.object({ edition: z.string(), code: z.string(), relation: z.string() })),
+      }),
       'The mapped codes',
     ),
     ...commonErrors,
@@ -234,7 +303,9 @@ export function classificationRoutes(app: OpenAPIHono<AppEnv>, svc: Classificati
     return c.json(await svc.classify(body.codes, principal(c), { lists: body.lists, asOf: body.asOf }), 200);
   });
   app.openapi(lists, async (c) => c.json({ lists: await svc.lists(principal(c)) }, 200));
-  app.openapi(createList, async (c) => c.json({ list: await svc.createList(c.req.valid('json'), principal(c)) }, 201));
+  app.openapi(createList, async (c) =>
+    c.json({ list: await svc.createList(c.req.valid('json'), principal(c)) }, 201),
+  );
   app.openapi(getList, async (c) => c.json(await svc.getList(c.req.valid('param').slug, principal(c)), 200));
   app.openapi(getVersion, async (c) => {
     const { slug, number } = c.req.valid('param');
@@ -249,15 +320,25 @@ export function classificationRoutes(app: OpenAPIHono<AppEnv>, svc: Classificati
     return c.json(await svc.diff(c.req.valid('param').slug, from, to, principal(c)), 200);
   });
   app.openapi(createProposal, async (c) =>
-    c.json({ proposal: await svc.createProposal(c.req.valid('param').slug, c.req.valid('json'), principal(c)) }, 201),
+    c.json(
+      { proposal: await svc.createProposal(c.req.valid('param').slug, c.req.valid('json'), principal(c)) },
+      201,
+    ),
   );
-  app.openapi(listProposals, async (c) => c.json({ proposals: await svc.listProposals(principal(c), c.req.valid('query')) }, 200));
-  app.openapi(getProposal, async (c) => c.json({ proposal: await svc.getProposal(c.req.valid('param').id, principal(c)) }, 200));
+  app.openapi(listProposals, async (c) =>
+    c.json({ proposals: await svc.listProposals(principal(c), c.req.valid('query')) }, 200),
+  );
+  app.openapi(getProposal, async (c) =>
+    c.json({ proposal: await svc.getProposal(c.req.valid('param').id, principal(c)) }, 200),
+  );
   app.openapi(approve, async (c) =>
     c.json(await svc.approve(c.req.valid('param').id, c.req.valid('json').comment, principal(c)), 200),
   );
   app.openapi(reject, async (c) =>
-    c.json({ proposal: await svc.reject(c.req.valid('param').id, c.req.valid('json').comment, principal(c)) }, 200),
+    c.json(
+      { proposal: await svc.reject(c.req.valid('param').id, c.req.valid('json').comment, principal(c)) },
+      200,
+    ),
   );
   app.openapi(importConcordance, async (c) => {
     const rows = parseConcordanceCsv(await c.req.text());

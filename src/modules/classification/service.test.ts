@@ -12,7 +12,12 @@ let deputy: Principal; // a second maintainer of the same authority
 let exporter: Principal; // another organisation
 let outsider: Principal;
 
-const person = (id: string, name: string, orgId: string, role: Principal['memberships'][number]['role']): Principal => ({
+const person = (
+  id: string,
+  name: string,
+  orgId: string,
+  role: Principal['memberships'][number]['role'],
+): Principal => ({
   kind: 'user',
   id,
   name,
@@ -75,14 +80,27 @@ describe('look-up', () => {
     const by = Object.fromEntries(d.memberships.map((m) => [m.list.slug, m]));
     // APEC's 854140 (HS 2012) was split 1:n in HS 2022: partial, traced to its origin.
     expect(by['apec-egs']?.status).toBe('partial');
-    expect(by['apec-egs']?.entries[0]?.via).toEqual({ fromEdition: 'HS2012', fromCode: '854140', relation: '1:n' });
+    expect(by['apec-egs']?.entries[0]?.via).toEqual({
+      fromEdition: 'HS2012',
+      fromCode: '854140',
+      relation: '1:n',
+    });
     expect(by['new-three']?.status).toBe('full');
     expect(by['cbam-annex-i']?.status).toBe('none');
     expect(d.formerCodes).toContainEqual({ edition: 'HS2012', code: '854140', relation: '1:n' });
   });
   it('covers CBAM goods by prefix with the fertiliser exclusion', async () => {
-    const r = await svc.classify(['310520', '31056000', '720851', '720410', '250700', '25070080'], exporter, { lists: ['cbam-annex-i'] });
-    expect(r.results.map((x) => x.memberships[0]?.status)).toEqual(['full', 'none', 'full', 'none', 'partial', 'full']);
+    const r = await svc.classify(['310520', '31056000', '720851', '720410', '250700', '25070080'], exporter, {
+      lists: ['cbam-annex-i'],
+    });
+    expect(r.results.map((x) => x.memberships[0]?.status)).toEqual([
+      'full',
+      'none',
+      'full',
+      'none',
+      'partial',
+      'full',
+    ]);
   });
   it('rejects a malformed code naming the value, and answers an unknown one with the nearest codes', async () => {
     await expect(svc.getCode('85A143', exporter)).rejects.toThrow(/"85A143" is not an HS code/);
@@ -110,7 +128,13 @@ describe('a living list: proposals, review, versions, diffs, as-of', () => {
         entries: [
           { code: '854143', rule: 'include', coverage: 'full', category: 'solar', scopeNote: 'PV modules' },
           { code: '850760', rule: 'include', coverage: 'full', category: 'battery', scopeNote: 'Li-ion' },
-          { code: '8502', rule: 'include', coverage: 'partial', category: 'wind', scopeNote: 'wind generating sets only' },
+          {
+            code: '8502',
+            rule: 'include',
+            coverage: 'partial',
+            category: 'wind',
+            scopeNote: 'wind generating sets only',
+          },
         ],
       },
       authority,
@@ -126,7 +150,18 @@ describe('a living list: proposals, review, versions, diffs, as-of', () => {
 
   it('refuses a list with a code that is not in HS 2022, naming the entry', async () => {
     await expect(
-      svc.createList({ slug: 'bad-list', name: 'x', description: '', hsEdition: 'HS2022', visibility: 'private', effectiveFrom: '2024-01-01', entries: [{ code: '010111', rule: 'include', coverage: 'full', category: '', scopeNote: '' }] }, authority),
+      svc.createList(
+        {
+          slug: 'bad-list',
+          name: 'x',
+          description: '',
+          hsEdition: 'HS2022',
+          visibility: 'private',
+          effectiveFrom: '2024-01-01',
+          entries: [{ code: '010111', rule: 'include', coverage: 'full', category: '', scopeNote: '' }],
+        },
+        authority,
+      ),
     ).rejects.toMatchObject({ field: 'entries.0.code' });
     expect((await svc.lists('system')).map((l) => l.slug)).not.toContain('bad-list');
   });
@@ -134,7 +169,16 @@ describe('a living list: proposals, review, versions, diffs, as-of', () => {
   let proposalId = '';
   it('anyone who can see the list proposes; the proposal names a change that does not fit', async () => {
     await expect(
-      svc.createProposal(slug, { title: 'x', reason: 'y', effectiveFrom: '2025-01-01', changes: [{ action: 'add', code: '854143', rule: 'include', reason: 'dup' }] }, deputy),
+      svc.createProposal(
+        slug,
+        {
+          title: 'x',
+          reason: 'y',
+          effectiveFrom: '2025-01-01',
+          changes: [{ action: 'add', code: '854143', rule: 'include', reason: 'dup' }],
+        },
+        deputy,
+      ),
     ).rejects.toMatchObject({ field: 'changes.0.code', status: 409 });
     const p = await svc.createProposal(
       slug,
@@ -143,9 +187,22 @@ describe('a living list: proposals, review, versions, diffs, as-of', () => {
         reason: 'Annual review 2025',
         effectiveFrom: '2025-01-01',
         changes: [
-          { action: 'add', code: '841861', rule: 'include', coverage: 'full', category: 'heat', reason: 'heat pumps' },
+          {
+            action: 'add',
+            code: '841861',
+            rule: 'include',
+            coverage: 'full',
+            category: 'heat',
+            reason: 'heat pumps',
+          },
           { action: 'remove', code: '850760', rule: 'include', reason: 'moved to another list' },
-          { action: 'amend', code: '8502', rule: 'include', scopeNote: 'wind-powered generating sets (850231)', reason: 'clearer scope' },
+          {
+            action: 'amend',
+            code: '8502',
+            rule: 'include',
+            scopeNote: 'wind-powered generating sets (850231)',
+            reason: 'clearer scope',
+          },
         ],
       },
       authority,
@@ -175,46 +232,90 @@ describe('a living list: proposals, review, versions, diffs, as-of', () => {
     const d = await svc.diff(slug, 1, 2, authority);
     expect(d.added.map((e) => e.code)).toEqual(['841861']);
     expect(d.removed.map((e) => e.code)).toEqual(['850760']);
-    expect(d.changed.map((c) => [c.before.scopeNote, c.after.scopeNote])).toEqual([['wind generating sets only', 'wind-powered generating sets (850231)']]);
+    expect(d.changed.map((c) => [c.before.scopeNote, c.after.scopeNote])).toEqual([
+      ['wind generating sets only', 'wind-powered generating sets (850231)'],
+    ]);
   });
 
   it('answers membership as of a date, and keeps old versions queryable', async () => {
     const before = await svc.classify(['850760', '841861'], authority, { lists: [slug], asOf: '2024-06-30' });
     const after = await svc.classify(['850760', '841861'], authority, { lists: [slug], asOf: '2025-06-30' });
-    expect(before.results.map((r) => [r.memberships[0]?.version, r.memberships[0]?.status])).toEqual([[1, 'full'], [1, 'none']]);
-    expect(after.results.map((r) => [r.memberships[0]?.version, r.memberships[0]?.status])).toEqual([[2, 'none'], [2, 'full']]);
+    expect(before.results.map((r) => [r.memberships[0]?.version, r.memberships[0]?.status])).toEqual([
+      [1, 'full'],
+      [1, 'none'],
+    ]);
+    expect(after.results.map((r) => [r.memberships[0]?.version, r.memberships[0]?.status])).toEqual([
+      [2, 'none'],
+      [2, 'full'],
+    ]);
     expect((await svc.versionAsOfDate(slug, '2024-12-31', authority)).version.number).toBe(1);
-    expect((await svc.getVersion(slug, 1, authority)).entries.map((e) => e.code)).toEqual(['8502', '850760', '854143']);
+    expect((await svc.getVersion(slug, 1, authority)).entries.map((e) => e.code)).toEqual([
+      '8502',
+      '850760',
+      '854143',
+    ]);
     const before2024 = await svc.classify(['854143'], authority, { lists: [slug], asOf: '2023-01-01' });
     expect(before2024.results[0]?.memberships[0]).toMatchObject({ version: null, status: 'none' });
   });
 
   it('a rejected proposal makes no version', async () => {
-    const p = await svc.createProposal(slug, { title: 't', reason: 'r', effectiveFrom: '2026-01-01', changes: [{ action: 'remove', code: '854143', rule: 'include', reason: 'x' }] }, deputy);
+    const p = await svc.createProposal(
+      slug,
+      {
+        title: 't',
+        reason: 'r',
+        effectiveFrom: '2026-01-01',
+        changes: [{ action: 'remove', code: '854143', rule: 'include', reason: 'x' }],
+      },
+      deputy,
+    );
     const r = await svc.reject(p.id, 'keep it', authority);
     expect(r.status).toBe('rejected');
     expect((await svc.getList(slug, authority)).versions).toHaveLength(2);
   });
 
   it('refuses an approval whose effective date is before the latest version', async () => {
-    const p = await svc.createProposal(slug, { title: 't', reason: 'r', effectiveFrom: '2024-06-01', changes: [{ action: 'add', code: '850231', rule: 'include', reason: 'x' }] }, deputy);
-    await expect(svc.approve(p.id, undefined, authority)).rejects.toMatchObject({ field: 'effectiveFrom', status: 409 });
+    const p = await svc.createProposal(
+      slug,
+      {
+        title: 't',
+        reason: 'r',
+        effectiveFrom: '2024-06-01',
+        changes: [{ action: 'add', code: '850231', rule: 'include', reason: 'x' }],
+      },
+      deputy,
+    );
+    await expect(svc.approve(p.id, undefined, authority)).rejects.toMatchObject({
+      field: 'effectiveFrom',
+      status: 409,
+    });
   });
 });
 
 describe('concordance import', () => {
   it('imports all rows or none, naming the bad lines', async () => {
     const { parseConcordanceCsv } = await import('./reference.js');
-    const bad = 'from_edition,from_code,to_edition,to_code,relation\nHS2017,854140,HS2022,854141,1:n\nHS2017,85414X,HS2022,854142,1:n\nHS2017,854140,HS2022,854143,2:n\n';
+    const bad =
+      'from_edition,from_code,to_edition,to_code,relation\nHS2017,854140,HS2022,854141,1:n\nHS2017,85414X,HS2022,854142,1:n\nHS2017,854140,HS2022,854143,2:n\n';
     expect(() => parseConcordanceCsv(bad)).toThrow(/line 3: from_code "85414X".*line 4: relation "2:n"/);
-    const rows = parseConcordanceCsv('from_edition,from_code,to_edition,to_code,relation\nHS2017,854140,HS2022,854142,1:n\nHS2017,854140,HS2022,854143,1:n\n');
+    const rows = parseConcordanceCsv(
+      'from_edition,from_code,to_edition,to_code,relation\nHS2017,854140,HS2022,854142,1:n\nHS2017,854140,HS2022,854143,1:n\n',
+    );
     expect(await svc.importConcordance(rows, 'test')).toBe(2);
     expect((await svc.concordanceOf('HS2017', '854140')).map((t) => t.code)).toEqual(['854142', '854143']);
   });
 
   it('a list in an older edition is mapped through an imported table', async () => {
     await svc.createList(
-      { slug: 'hs2017-list', name: 'HS2017 list', description: '', hsEdition: 'HS2017', visibility: 'private', effectiveFrom: '2020-01-01', entries: [{ code: '854140', rule: 'include', coverage: 'full', category: 'pv', scopeNote: '' }] },
+      {
+        slug: 'hs2017-list',
+        name: 'HS2017 list',
+        description: '',
+        hsEdition: 'HS2017',
+        visibility: 'private',
+        effectiveFrom: '2020-01-01',
+        entries: [{ code: '854140', rule: 'include', coverage: 'full', category: 'pv', scopeNote: '' }],
+      },
       authority,
     );
     const r = await svc.classify(['854143', '854141'], authority, { lists: ['hs2017-list'] });

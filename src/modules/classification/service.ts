@@ -46,10 +46,18 @@ const entryView = (e: store.EntryRow): Entry => ({
 const entryKey = (e: { code: string; rule: string }) => `${e.code}/${e.rule}`;
 
 /** The version in force on `date`: the latest effective date not after it, the highest number on a tie. */
-export function versionAsOf<V extends { number: number; effective_from: string }>(versions: readonly V[], date: string): V | undefined {
+export function versionAsOf<V extends { number: number; effective_from: string }>(
+  versions: readonly V[],
+  date: string,
+): V | undefined {
   let best: V | undefined;
   for (const v of versions)
-    if (v.effective_from <= date && (!best || v.effective_from > best.effective_from || (v.effective_from === best.effective_from && v.number > best.number)))
+    if (
+      v.effective_from <= date &&
+      (!best ||
+        v.effective_from > best.effective_from ||
+        (v.effective_from === best.effective_from && v.number > best.number))
+    )
       best = v;
   return best;
 }
@@ -61,7 +69,11 @@ export function diffEntries(before: readonly Entry[], after: readonly Entry[]): 
   const removed = before.filter((e) => !now.has(entryKey(e)));
   const changed = after.flatMap((e) => {
     const b = old.get(entryKey(e));
-    return b && (b.coverage !== e.coverage || b.category !== e.category || b.scopeNote !== e.scopeNote || b.scopeNoteZh !== e.scopeNoteZh)
+    return b &&
+      (b.coverage !== e.coverage ||
+        b.category !== e.category ||
+        b.scopeNote !== e.scopeNote ||
+        b.scopeNoteZh !== e.scopeNoteZh)
       ? [{ before: b, after: e }]
       : [];
   });
@@ -91,18 +103,24 @@ export class ClassificationService {
   }
 
   private canSee(viewer: Viewer, list: store.ListRow): boolean {
-    return viewer === 'system' || list.visibility === 'public' || orgIdsOf(viewer).includes(list.owner_org_id);
+    return (
+      viewer === 'system' || list.visibility === 'public' || orgIdsOf(viewer).includes(list.owner_org_id)
+    );
   }
 
   private canMaintain(viewer: Viewer, list: store.ListRow): boolean {
     return viewer === 'system' || hasRoleIn(viewer, list.owner_org_id, MAINTAINER_ROLES);
   }
 
-  private async listBySlug(slug: string, viewer: Viewer): Promise<{ list: store.ListRow; versions: store.VersionRow[] }> {
+  private async listBySlug(
+    slug: string,
+    viewer: Viewer,
+  ): Promise<{ list: store.ListRow; versions: store.VersionRow[] }> {
     const cat = await this.catalog();
     const list = cat.lists.find((l) => l.slug === slug);
     // A private list of another organisation is "not found", not "forbidden": its existence is private too.
-    if (!list || !this.canSee(viewer, list)) throw new AppError('not_found', `no list "${slug}"`, { field: 'list' });
+    if (!list || !this.canSee(viewer, list))
+      throw new AppError('not_found', `no list "${slug}"`, { field: 'list' });
     return { list, versions: cat.versions.get(list.id) ?? [] };
   }
 
@@ -130,7 +148,10 @@ export class ClassificationService {
     const cached = this.compiled.get(version.id);
     if (cached) return cached;
     const entries = (await store.entriesOf(this.db, version.id)).map(entryView);
-    const conc = version.hs_edition === CURRENT_EDITION ? new Map<string, ConcordanceTarget[]>() : await this.concordance(version.hs_edition);
+    const conc =
+      version.hs_edition === CURRENT_EDITION
+        ? new Map<string, ConcordanceTarget[]>()
+        : await this.concordance(version.hs_edition);
     const lookup = (code: string): ConcordanceTarget[] => {
       const exact = conc.get(code);
       if (exact || code.length >= 6) return exact ?? [];
@@ -143,14 +164,20 @@ export class ClassificationService {
   }
 
   /** The compiled lists (those named, or all the viewer sees), each at its version in force on `asOf`. */
-  async matchers(viewer: Viewer, opts: { lists?: readonly string[] | undefined; asOf?: string | undefined } = {}): Promise<CompiledList[]> {
+  async matchers(
+    viewer: Viewer,
+    opts: { lists?: readonly string[] | undefined; asOf?: string | undefined } = {},
+  ): Promise<CompiledList[]> {
     const date = opts.asOf ?? today();
     const cat = await this.catalog();
     let lists = cat.lists.filter((l) => this.canSee(viewer, l));
     if (opts.lists) {
       const wanted = opts.lists;
       const unknown = wanted.filter((s) => !lists.some((l) => l.slug === s));
-      if (unknown.length > 0) throw new AppError('not_found', `no list ${unknown.map((s) => `"${s}"`).join(', ')}`, { field: 'lists' });
+      if (unknown.length > 0)
+        throw new AppError('not_found', `no list ${unknown.map((s) => `"${s}"`).join(', ')}`, {
+          field: 'lists',
+        });
       lists = wanted.map((s) => lists.find((l) => l.slug === s)!);
     }
     return Promise.all(lists.map((l) => this.compile(l, versionAsOf(cat.versions.get(l.id) ?? [], date))));
@@ -158,7 +185,10 @@ export class ClassificationService {
 
   // ---- look-up -------------------------------------------------------------------------
 
-  async search(q: string, limit = 20): Promise<{ query: string; results: Awaited<ReturnType<typeof store.searchByWords>> }> {
+  async search(
+    q: string,
+    limit = 20,
+  ): Promise<{ query: string; results: Awaited<ReturnType<typeof store.searchByWords>> }> {
     const query = q.trim().slice(0, 200);
     const digits = query.replace(/[.\s]/g, '');
     if (/^\d{1,10}$/.test(digits)) {
@@ -167,7 +197,10 @@ export class ClassificationService {
     }
     const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
     if (words.length === 0) throw new AppError('bad_request', 'q: give a code or some words', { field: 'q' });
-    const tsquery = words.slice(0, 12).map((w) => `${w}:*`).join(' & ');
+    const tsquery = words
+      .slice(0, 12)
+      .map((w) => `${w}:*`)
+      .join(' & ');
     return { query, results: await store.searchByWords(this.db, CURRENT_EDITION, tsquery, limit) };
   }
 
@@ -185,7 +218,10 @@ export class ClassificationService {
     const row = await store.findCode(this.db, CURRENT_EDITION, code);
     if (!row) {
       const nearest = await this.nearest(code);
-      throw new AppError('not_found', `${code} is not an ${CURRENT_EDITION} code`, { field: 'code', details: { nearest } });
+      throw new AppError('not_found', `${code} is not an ${CURRENT_EDITION} code`, {
+        field: 'code',
+        details: { nearest },
+      });
     }
     const [ancestors, children, section, formerCodes, lists] = await Promise.all([
       store.ancestorsOf(this.db, CURRENT_EDITION, code),
@@ -194,7 +230,12 @@ export class ClassificationService {
       store.formerCodesOf(this.db, CURRENT_EDITION, code),
       this.matchers(viewer, { asOf }),
     ]);
-    const summary = (r: store.CodeRow) => ({ code: r.code, level: r.level, description: r.description, nameZh: r.name_zh });
+    const summary = (r: store.CodeRow) => ({
+      code: r.code,
+      level: r.level,
+      description: r.description,
+      nameZh: r.name_zh,
+    });
     return {
       code,
       input: full,
@@ -211,7 +252,11 @@ export class ClassificationService {
   }
 
   /** Codes in, list memberships out. Malformed codes are reported all at once, by position. */
-  async classify(codes: readonly string[], viewer: Viewer, opts: { lists?: string[] | undefined; asOf?: string | undefined }) {
+  async classify(
+    codes: readonly string[],
+    viewer: Viewer,
+    opts: { lists?: string[] | undefined; asOf?: string | undefined },
+  ) {
     const bad: { index: number; value: string }[] = [];
     const normal = codes.map((c, index) => {
       try {
@@ -222,10 +267,17 @@ export class ClassificationService {
       }
     });
     if (bad.length > 0)
-      throw new AppError('bad_request', `${bad.length} malformed code(s): ${bad.slice(0, 10).map((b) => `codes.${b.index}="${b.value}"`).join(', ')}`, {
-        field: `codes.${bad[0]!.index}`,
-        details: { invalid: bad.slice(0, 1000) },
-      });
+      throw new AppError(
+        'bad_request',
+        `${bad.length} malformed code(s): ${bad
+          .slice(0, 10)
+          .map((b) => `codes.${b.index}="${b.value}"`)
+          .join(', ')}`,
+        {
+          field: `codes.${bad[0]!.index}`,
+          details: { invalid: bad.slice(0, 1000) },
+        },
+      );
     const lists = await this.matchers(viewer, opts);
     return {
       results: normal.map((code, i) => ({
@@ -237,7 +289,14 @@ export class ClassificationService {
             list: l.slug,
             version: l.version?.number ?? null,
             status: m.status,
-            categories: [...new Set(m.entries.filter((e) => e.rule === 'include').map((e) => e.category).filter(Boolean))],
+            categories: [
+              ...new Set(
+                m.entries
+                  .filter((e) => e.rule === 'include')
+                  .map((e) => e.category)
+                  .filter(Boolean),
+              ),
+            ],
           };
         }),
       })),
@@ -264,7 +323,9 @@ export class ClassificationService {
 
   async lists(viewer: Viewer): Promise<ListSummary[]> {
     const cat = await this.catalog();
-    return cat.lists.filter((l) => this.canSee(viewer, l)).map((l) => this.summary(viewer, l, cat.versions.get(l.id) ?? []));
+    return cat.lists
+      .filter((l) => this.canSee(viewer, l))
+      .map((l) => this.summary(viewer, l, cat.versions.get(l.id) ?? []));
   }
 
   async getList(slug: string, viewer: Viewer): Promise<{ list: ListSummary; versions: VersionView[] }> {
@@ -310,26 +371,38 @@ export class ClassificationService {
   async versionAsOfDate(slug: string, date: string, viewer: Viewer) {
     const { versions } = await this.listBySlug(slug, viewer);
     const v = versionAsOf(versions, date);
-    if (!v) throw new AppError('not_found', `list "${slug}" had no version in force on ${date}`, { field: 'asOf' });
+    if (!v)
+      throw new AppError('not_found', `list "${slug}" had no version in force on ${date}`, { field: 'asOf' });
     return this.getVersion(slug, v.number, viewer);
   }
 
   async diff(slug: string, from: number, to: number, viewer: Viewer): Promise<Diff> {
     const a = await this.versionRow(slug, from, viewer);
     const b = await this.versionRow(slug, to, viewer);
-    const [ea, eb] = await Promise.all([store.entriesOf(this.db, a.version.id), store.entriesOf(this.db, b.version.id)]);
+    const [ea, eb] = await Promise.all([
+      store.entriesOf(this.db, a.version.id),
+      store.entriesOf(this.db, b.version.id),
+    ]);
     return { from, to, ...diffEntries(ea.map(entryView), eb.map(entryView)) };
   }
 
   /** A new list with its first version, in one transaction. */
   async createList(input: NewList, viewer: Viewer): Promise<ListSummary> {
     const ownerOrgId = input.ownerOrgId ?? (viewer === 'system' ? undefined : orgIdsOf(viewer)[0]);
-    if (!ownerOrgId) throw new AppError('bad_request', 'ownerOrgId: say which organisation owns the list', { field: 'ownerOrgId' });
+    if (!ownerOrgId)
+      throw new AppError('bad_request', 'ownerOrgId: say which organisation owns the list', {
+        field: 'ownerOrgId',
+      });
     if (viewer !== 'system' && !hasRoleIn(viewer, ownerOrgId, MAINTAINER_ROLES))
-      throw new AppError('forbidden', 'only an admin or regulator of the owning organisation can create its lists', { field: 'ownerOrgId' });
+      throw new AppError(
+        'forbidden',
+        'only an admin or regulator of the owning organisation can create its lists',
+        { field: 'ownerOrgId' },
+      );
     const entries = await this.checkEntries(input.entries, input.hsEdition, 'entries');
     await this.db.transaction(async (tx) => {
-      if (await store.listSlugExists(tx, input.slug)) throw new AppError('conflict', `a list "${input.slug}" exists`, { field: 'slug' });
+      if (await store.listSlugExists(tx, input.slug))
+        throw new AppError('conflict', `a list "${input.slug}" exists`, { field: 'slug' });
       const listId = await store.insertList(tx, {
         slug: input.slug,
         name: input.name,
@@ -355,13 +428,19 @@ export class ClassificationService {
   }
 
   /** Normalises codes, refuses duplicates and (in the shipped edition) codes that do not exist. */
-  private async checkEntries(entries: readonly EntryInput[], edition: string, field: string): Promise<EntryInput[]> {
+  private async checkEntries(
+    entries: readonly EntryInput[],
+    edition: string,
+    field: string,
+  ): Promise<EntryInput[]> {
     const seen = new Set<string>();
     const out: EntryInput[] = [];
     for (const [i, e] of entries.entries()) {
       const code = normalizeCode(e.code, `${field}.${i}.code`);
       if (seen.has(entryKey({ code, rule: e.rule })))
-        throw new AppError('bad_request', `${field}.${i}.code: ${code} (${e.rule}) is listed twice`, { field: `${field}.${i}.code` });
+        throw new AppError('bad_request', `${field}.${i}.code: ${code} (${e.rule}) is listed twice`, {
+          field: `${field}.${i}.code`,
+        });
       seen.add(entryKey({ code, rule: e.rule }));
       if (edition === CURRENT_EDITION) await this.mustExist(code, `${field}.${i}.code`);
       out.push({ ...e, code });
@@ -385,7 +464,8 @@ export class ClassificationService {
       const existing = map.get(key);
       const field = `changes.${i}.code`;
       if (c.action === 'add') {
-        if (existing) throw new AppError('conflict', `${field}: ${c.code} (${c.rule}) is already on the list`, { field });
+        if (existing)
+          throw new AppError('conflict', `${field}: ${c.code} (${c.rule}) is already on the list`, { field });
         map.set(key, {
           code: c.code,
           rule: c.rule,
@@ -404,7 +484,8 @@ export class ClassificationService {
           coverage: c.coverage ?? existing.coverage,
           category: c.category ?? existing.category,
           scopeNote: c.scopeNote ?? existing.scopeNote,
-          scopeNoteZh: c.scopeNote !== undefined && c.scopeNote !== existing.scopeNote ? null : existing.scopeNoteZh,
+          scopeNoteZh:
+            c.scopeNote !== undefined && c.scopeNote !== existing.scopeNote ? null : existing.scopeNoteZh,
         });
       }
     }
@@ -418,7 +499,8 @@ export class ClassificationService {
     const changes: ChangeInput[] = [];
     for (const [i, c] of input.changes.entries()) {
       const code = normalizeCode(c.code, `changes.${i}.code`);
-      if (c.action === 'add' && list.hs_edition === CURRENT_EDITION) await this.mustExist(code, `changes.${i}.code`);
+      if (c.action === 'add' && list.hs_edition === CURRENT_EDITION)
+        await this.mustExist(code, `changes.${i}.code`);
       changes.push({ ...c, code });
     }
     const base = (await store.entriesOf(this.db, latest.id)).map(entryView);
@@ -447,10 +529,12 @@ export class ClassificationService {
   }
 
   private async visibleProposal(id: string, viewer: Viewer) {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('not_found', `no proposal ${id.slice(0, 40)}`, { field: 'id' });
+    if (!/^[0-9a-f-]{36}$/i.test(id))
+      throw new AppError('not_found', `no proposal ${id.slice(0, 40)}`, { field: 'id' });
     const p = await store.findProposal(this.db, id);
     const list = p && (await this.catalog()).lists.find((l) => l.id === p.list_id);
-    if (!p || !list || !this.canSee(viewer, list)) throw new AppError('not_found', `no proposal ${id}`, { field: 'id' });
+    if (!p || !list || !this.canSee(viewer, list))
+      throw new AppError('not_found', `no proposal ${id}`, { field: 'id' });
     return { p, list };
   }
 
@@ -474,12 +558,25 @@ export class ClassificationService {
     };
   }
 
-  async listProposals(viewer: Viewer, opts: { list?: string | undefined; status?: string | undefined }): Promise<ProposalView[]> {
+  async listProposals(
+    viewer: Viewer,
+    opts: { list?: string | undefined; status?: string | undefined },
+  ): Promise<ProposalView[]> {
     const cat = await this.catalog();
     let lists = cat.lists.filter((l) => this.canSee(viewer, l));
     if (opts.list) lists = [(await this.listBySlug(opts.list, viewer)).list];
-    const rows = await store.proposalsWhere(this.db, lists.map((l) => l.id), opts.status ?? null);
-    return rows.map((p) => this.proposalView(p, lists.find((l) => l.id === p.list_id)!, viewer));
+    const rows = await store.proposalsWhere(
+      this.db,
+      lists.map((l) => l.id),
+      opts.status ?? null,
+    );
+    return rows.map((p) =>
+      this.proposalView(
+        p,
+        lists.find((l) => l.id === p.list_id)!,
+        viewer,
+      ),
+    );
   }
 
   async getProposal(id: string, viewer: Viewer): Promise<ProposalDetail> {
@@ -487,7 +584,9 @@ export class ClassificationService {
     const items = await store.proposalItems(this.db, id);
     const versions = (await this.catalog()).versions.get(list.id) ?? [];
     const baseVersion = versions.find((v) => v.number === p.base_version);
-    const base = baseVersion ? new Map((await store.entriesOf(this.db, baseVersion.id)).map((e) => [entryKey(e), entryView(e)])) : new Map<string, Entry>();
+    const base = baseVersion
+      ? new Map((await store.entriesOf(this.db, baseVersion.id)).map((e) => [entryKey(e), entryView(e)]))
+      : new Map<string, Entry>();
     return {
       ...this.proposalView(p, list, viewer),
       changes: items.map((i) => ({
@@ -508,20 +607,31 @@ export class ClassificationService {
    * the changes are applied to the latest version (which may be newer than the proposal's base,
    * if they still fit) and become a new version.
    */
-  async approve(id: string, comment: string | undefined, viewer: Viewer): Promise<{ proposal: ProposalDetail; version: VersionView }> {
+  async approve(
+    id: string,
+    comment: string | undefined,
+    viewer: Viewer,
+  ): Promise<{ proposal: ProposalDetail; version: VersionView }> {
     const { list } = await this.visibleProposal(id, viewer);
-    if (!this.canMaintain(viewer, list)) throw new AppError('forbidden', `only a maintainer of "${list.slug}" can approve`);
+    if (!this.canMaintain(viewer, list))
+      throw new AppError('forbidden', `only a maintainer of "${list.slug}" can approve`);
     const number = await this.db.transaction(async (tx) => {
       await store.lockList(tx, list.id);
       const p = await store.findProposal(tx, id, true);
-      if (!p || p.status !== 'submitted') throw new AppError('conflict', `proposal ${id} is ${p?.status ?? 'gone'}, not submitted`);
-      if (isProposer(viewer, p)) throw new AppError('forbidden', 'a proposal is approved by someone other than its proposer');
+      if (!p || p.status !== 'submitted')
+        throw new AppError('conflict', `proposal ${id} is ${p?.status ?? 'gone'}, not submitted`);
+      if (isProposer(viewer, p))
+        throw new AppError('forbidden', 'a proposal is approved by someone other than its proposer');
       const latest = await store.latestVersion(tx, list.id);
       if (!latest) throw new AppError('conflict', 'the list has no version');
       if (p.effective_from < latest.effective_from)
-        throw new AppError('conflict', `effectiveFrom ${p.effective_from} is before version ${latest.number} (${latest.effective_from})`, {
-          field: 'effectiveFrom',
-        });
+        throw new AppError(
+          'conflict',
+          `effectiveFrom ${p.effective_from} is before version ${latest.number} (${latest.effective_from})`,
+          {
+            field: 'effectiveFrom',
+          },
+        );
       const items = await store.proposalItems(tx, id);
       const changes: ChangeInput[] = items.map((i) => ({
         action: i.action,
@@ -535,7 +645,10 @@ export class ClassificationService {
       const entries = this.applyChanges((await store.entriesOf(tx, latest.id)).map(entryView), changes);
       const changelog = [
         `${p.title} (proposal ${p.id}, by ${p.proposed_by_name}, approved by ${viewerName(viewer)})`,
-        ...changes.map((c) => `${c.action === 'add' ? '+' : c.action === 'remove' ? '-' : '~'} ${c.code}${c.rule === 'exclude' ? ' (exclusion)' : ''}: ${c.reason}`),
+        ...changes.map(
+          (c) =>
+            `${c.action === 'add' ? '+' : c.action === 'remove' ? '-' : '~'} ${c.code}${c.rule === 'exclude' ? ' (exclusion)' : ''}: ${c.reason}`,
+        ),
       ].join('\n');
       await store.insertVersion(tx, {
         listId: list.id,
@@ -564,10 +677,12 @@ export class ClassificationService {
 
   async reject(id: string, comment: string, viewer: Viewer): Promise<ProposalDetail> {
     const { list } = await this.visibleProposal(id, viewer);
-    if (!this.canMaintain(viewer, list)) throw new AppError('forbidden', `only a maintainer of "${list.slug}" can reject`);
+    if (!this.canMaintain(viewer, list))
+      throw new AppError('forbidden', `only a maintainer of "${list.slug}" can reject`);
     await this.db.transaction(async (tx) => {
       const p = await store.findProposal(tx, id, true);
-      if (!p || p.status !== 'submitted') throw new AppError('conflict', `proposal ${id} is ${p?.status ?? 'gone'}, not submitted`);
+      if (!p || p.status !== 'submitted')
+        throw new AppError('conflict', `proposal ${id} is ${p?.status ?? 'gone'}, not submitted`);
       await store.decideProposal(tx, {
         id,
         status: 'rejected',
@@ -587,7 +702,8 @@ export class ClassificationService {
     await this.db.transaction((tx) => store.insertConcordance(tx, rows, source));
     this.concordances.clear();
     // Compiled versions of other editions depend on the concordance.
-    for (const [id, c] of this.compiled) if ([...c.byCode.values()].flat().some((e) => e.via)) this.compiled.delete(id);
+    for (const [id, c] of this.compiled)
+      if ([...c.byCode.values()].flat().some((e) => e.via)) this.compiled.delete(id);
     for (const [id, c] of this.compiled) if (c.unmapped.length > 0) this.compiled.delete(id);
     return rows.length;
   }
@@ -612,7 +728,8 @@ export function membership(list: CompiledList, code: string): ListMembership {
   };
 }
 
-const viewerName = (v: Viewer): string => (v === 'system' ? 'local operator' : v.kind === 'client' ? `API client ${v.id}` : v.name);
+const viewerName = (v: Viewer): string =>
+  v === 'system' ? 'local operator' : v.kind === 'client' ? `API client ${v.id}` : v.name;
 const reviewerId = (v: Viewer): string | null => (v !== 'system' && v.kind === 'user' ? v.id : null);
 const isProposer = (v: Viewer, p: store.ProposalRow): boolean =>
   v !== 'system' && v.kind === 'user' && p.proposed_by === v.id;

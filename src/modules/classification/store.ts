@@ -96,7 +96,11 @@ export const concordanceFrom = (db: Queryable, fromEdition: string, code: string
     [fromEdition, code],
   );
 
-export async function insertConcordance(db: Queryable, rows: readonly ConcordanceRow[], source: string): Promise<void> {
+export async function insertConcordance(
+  db: Queryable,
+  rows: readonly ConcordanceRow[],
+  source: string,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 5000) {
     const chunk = rows.slice(i, i + 5000);
     await db.query(
@@ -171,7 +175,15 @@ export const entriesOf = (db: Queryable, versionId: string) =>
 
 export async function insertList(
   db: Queryable,
-  l: { slug: string; name: string; nameZh: string | null; description: string; ownerOrgId: string; visibility: string; hsEdition: string },
+  l: {
+    slug: string;
+    name: string;
+    nameZh: string | null;
+    description: string;
+    ownerOrgId: string;
+    visibility: string;
+    hsEdition: string;
+  },
 ): Promise<string> {
   const rows = await db.query<{ id: string }>(
     `INSERT INTO green_list (slug, name, name_zh, description, owner_org_id, visibility, hs_edition)
@@ -335,7 +347,15 @@ export async function insertProposal(
 
 export async function decideProposal(
   db: Queryable,
-  d: { id: string; status: 'approved' | 'rejected'; reviewer: string | null; reviewerName: string; comment: string | null; resultingVersion: number | null; versionId?: string },
+  d: {
+    id: string;
+    status: 'approved' | 'rejected';
+    reviewer: string | null;
+    reviewerName: string;
+    comment: string | null;
+    resultingVersion: number | null;
+    versionId?: string;
+  },
 ): Promise<void> {
   await db.query(
     `UPDATE change_proposal SET status = $2, reviewed_by = $3, reviewed_by_name = $4, review_comment = $5,
@@ -347,7 +367,8 @@ export async function decideProposal(
 // ---- reference data bookkeeping ----------------------------------------------------------
 
 export const datasetChecksum = async (db: Queryable, name: string) =>
-  (await db.query<{ checksum: string }>('SELECT checksum FROM reference_dataset WHERE name = $1', [name]))[0]?.checksum;
+  (await db.query<{ checksum: string }>('SELECT checksum FROM reference_dataset WHERE name = $1', [name]))[0]
+    ?.checksum;
 
 export const recordDataset = (db: Queryable, name: string, checksum: string) =>
   db.query(

@@ -25,7 +25,9 @@ export const LoginSchema = z
   })
   .openapi('Login');
 
-export const OrgSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63 long');
+export const OrgSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63 long');
 
 export const NewUserSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),

@@ -40,7 +40,9 @@ const me = route({
   responses: { 200: jsonResponse(z.object({ user: UserSchema }), 'The caller'), ...commonErrors },
 });
 
-const OAuthError = z.object({ error: z.string(), error_description: z.string().optional() }).openapi('OAuthError');
+const OAuthError = z
+  .object({ error: z.string(), error_description: z.string().optional() })
+  .openapi('OAuthError');
 const TokenRequest = z
   .object({
     grant_type: z.string().max(100),
@@ -56,7 +58,9 @@ const token = route({
   access: PUBLIC,
   tags: ['auth'],
   summary: 'OAuth2 client-credentials token (RFC 6749 §4.4); credentials by HTTP Basic or in the form',
-  request: { body: { content: { 'application/x-www-form-urlencoded': { schema: TokenRequest } }, required: true } },
+  request: {
+    body: { content: { 'application/x-www-form-urlencoded': { schema: TokenRequest } }, required: true },
+  },
   responses: {
     200: jsonResponse(TokenResponseSchema, 'An access token'),
     400: jsonResponse(OAuthError, 'Malformed request or unsupported grant'),
@@ -90,7 +94,8 @@ export function identityRoutes(app: OpenAPIHono<AppEnv>, identity: IdentityServi
 
   app.openapi(login, async (c) => {
     const { email, password } = c.req.valid('json');
-    if (throttle.blocked(email)) throw new AppError('too_many_requests', 'too many failed sign-ins; wait 15 minutes');
+    if (throttle.blocked(email))
+      throw new AppError('too_many_requests', 'too many failed sign-ins; wait 15 minutes');
     let result;
     try {
       result = await identity.login(email, password);
@@ -125,14 +130,20 @@ export function identityRoutes(app: OpenAPIHono<AppEnv>, identity: IdentityServi
       const basic = basicCredentials(c.req.header('authorization'));
       const id = basic?.id ?? form.client_id;
       const secret = basic?.secret ?? form.client_secret;
-      if (!id || !secret) return c.json({ error: 'invalid_client', error_description: 'client credentials missing' }, 401);
+      if (!id || !secret)
+        return c.json({ error: 'invalid_client', error_description: 'client credentials missing' }, 401);
       const accessToken = await identity.clientToken(id, secret);
-      if (!accessToken) return c.json({ error: 'invalid_client', error_description: 'unknown client or wrong secret' }, 401);
+      if (!accessToken)
+        return c.json({ error: 'invalid_client', error_description: 'unknown client or wrong secret' }, 401);
       c.header('Cache-Control', 'no-store');
-      return c.json({ access_token: accessToken, token_type: 'Bearer' as const, expires_in: CLIENT_TOKEN_SECONDS }, 200);
+      return c.json(
+        { access_token: accessToken, token_type: 'Bearer' as const, expires_in: CLIENT_TOKEN_SECONDS },
+        200,
+      );
     },
     (result, c) => {
-      if (!result.success) return c.json({ error: 'invalid_request', error_description: 'malformed token request' }, 400);
+      if (!result.success)
+        return c.json({ error: 'invalid_request', error_description: 'malformed token request' }, 400);
       return undefined;
     },
   );

@@ -1,5 +1,14 @@
 import { randomBytes, type webcrypto } from 'node:crypto';
-import { SignJWT, jwtVerify, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, importJWK, type JWK } from 'jose';
+import {
+  SignJWT,
+  jwtVerify,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importPKCS8,
+  importJWK,
+  type JWK,
+} from 'jose';
 import type { Db, Queryable } from '../../db/index.js';
 import { ROLES, type Principal, type Role } from '../../kernel/access.js';
 import { AppError } from '../../kernel/errors.js';
@@ -55,7 +64,10 @@ export class IdentityService {
     return { keys: [this.key.publicJwk] };
   }
 
-  async login(email: string, password: string): Promise<{ token: string; expiresIn: number; user: UserView }> {
+  async login(
+    email: string,
+    password: string,
+  ): Promise<{ token: string; expiresIn: number; user: UserView }> {
     const user = await store.findUserByEmail(this.db, email);
     // Verify against a dummy hash when there is no such user: the answer takes as long either way.
     const ok = await verifySecret(password, user?.password_hash ?? (await dummyHash()));
@@ -110,11 +122,15 @@ export class IdentityService {
   /** The caller a token stands for, or null when it is invalid, expired or not ours. */
   async verify(token: string): Promise<Principal | null> {
     try {
-      const { payload } = await jwtVerify(token, async (header) => {
-        const k = header.kid ? this.verifyKeys.get(header.kid) : undefined;
-        if (!k) throw new Error('unknown key');
-        return k;
-      }, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG] });
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          const k = header.kid ? this.verifyKeys.get(header.kid) : undefined;
+          if (!k) throw new Error('unknown key');
+          return k;
+        },
+        { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG] },
+      );
       const m = payload['m'];
       if (!payload.sub || !Array.isArray(m)) return null;
       return {

@@ -54,9 +54,16 @@ export async function upsertOrg(db: Queryable, slug: string, name: string): Prom
 }
 
 export const findOrgBySlug = async (db: Queryable, slug: string) =>
-  (await db.query<{ id: string; name: string }>('SELECT id, name FROM organisation WHERE slug = $1', [slug]))[0];
+  (
+    await db.query<{ id: string; name: string }>('SELECT id, name FROM organisation WHERE slug = $1', [slug])
+  )[0];
 
-export async function insertUser(db: Queryable, email: string, name: string, passwordHash: string): Promise<string> {
+export async function insertUser(
+  db: Queryable,
+  email: string,
+  name: string,
+  passwordHash: string,
+): Promise<string> {
   const rows = await db.query<{ id: string }>(
     'INSERT INTO app_user (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id',
     [email.toLowerCase(), name, passwordHash],
@@ -65,24 +72,20 @@ export async function insertUser(db: Queryable, email: string, name: string, pas
 }
 
 export async function grantRole(db: Queryable, userId: string, orgId: string, role: Role): Promise<void> {
-  await db.query('INSERT INTO membership (user_id, org_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-    userId,
-    orgId,
-    role,
-  ]);
+  await db.query(
+    'INSERT INTO membership (user_id, org_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [userId, orgId, role],
+  );
 }
 
 export async function insertClient(
   db: Queryable,
   c: { clientId: string; orgId: string; name: string; secretHash: string; roles: Role[] },
 ): Promise<void> {
-  await db.query('INSERT INTO api_client (client_id, org_id, name, secret_hash, roles) VALUES ($1, $2, $3, $4, $5)', [
-    c.clientId,
-    c.orgId,
-    c.name,
-    c.secretHash,
-    c.roles,
-  ]);
+  await db.query(
+    'INSERT INTO api_client (client_id, org_id, name, secret_hash, roles) VALUES ($1, $2, $3, $4, $5)',
+    [c.clientId, c.orgId, c.name, c.secretHash, c.roles],
+  );
 }
 
 export interface SigningKeyRow {
@@ -92,7 +95,9 @@ export interface SigningKeyRow {
   public_jwk: Record<string, unknown>;
 }
 export const signingKeys = (db: Queryable) =>
-  db.query<SigningKeyRow>('SELECT kid, alg, private_pkcs8, public_jwk FROM signing_key ORDER BY created_at DESC');
+  db.query<SigningKeyRow>(
+    'SELECT kid, alg, private_pkcs8, public_jwk FROM signing_key ORDER BY created_at DESC',
+  );
 export async function insertSigningKey(db: Queryable, k: SigningKeyRow): Promise<void> {
   await db.query(
     'INSERT INTO signing_key (kid, alg, private_pkcs8, public_jwk) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
