@@ -25,7 +25,10 @@ export default tseslint.config(
               regex: '^\\.\\./(?!\\.\\./)[^/]+/(?!index\\.js$).+',
               message: "Import another module only through its index.ts ('../<module>/index.js').",
             },
-            { regex: '^\\.\\./\\.\\./(server|cli|platform)', message: 'Modules do not depend on the server, the CLI or the composition root.' },
+            {
+              regex: '^\\.\\./\\.\\./(server|cli|platform)',
+              message: 'Modules do not depend on the server, the CLI or the composition root.',
+            },
           ],
         },
       ],

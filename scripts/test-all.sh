@@ -11,6 +11,7 @@ fail() { echo "FAILED: $*"; status=1; }
 
 step "typecheck" && npm run -s typecheck || fail typecheck
 step "lint" && npm run -s lint || fail lint
+step "format" && npm run -s format:check || fail "format (run npm run format)"
 step "OpenAPI document is current" && npx tsx scripts/write-openapi.ts --check || fail "openapi.json is stale: run npm run openapi"
 
 step "tests on PGlite (embedded)"

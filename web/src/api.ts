@@ -45,21 +45,21 @@ export interface SearchResponse {
 export interface Section {
   id: string;
   name: string;
-  nameZh: string;
+  nameZh: string | null;
 }
 
 export interface CodeRef {
   code: string;
   level: HsLevel;
   description: string;
-  nameZh?: string;
-  descriptionZh?: string;
+  /** The Chinese description, when the nomenclature has one. */
+  nameZh?: string | null;
 }
 
 export interface ListRef {
   slug: string;
   name: string;
-  nameZh: string;
+  nameZh: string | null;
 }
 
 export interface VersionRef {
@@ -90,7 +90,8 @@ export interface MatchedEntry {
 
 export interface ListMembership {
   list: ListRef;
-  version: VersionRef;
+  /** null when no version of the list is in force at the date asked. */
+  version: VersionRef | null;
   status: MembershipStatus;
   entries: MatchedEntry[];
 }
@@ -100,8 +101,10 @@ export interface CodeDetail {
   edition: string;
   level: HsLevel;
   description: string;
-  descriptionZh?: string;
+  nameZh?: string | null;
   section: Section;
+  /** Codes of earlier HS editions that became this one. */
+  formerCodes?: { edition: string; code: string; relation: string }[];
   ancestors: CodeRef[];
   children: CodeRef[];
   memberships: ListMembership[];
@@ -110,9 +113,9 @@ export interface CodeDetail {
 export interface ListSummary {
   slug: string;
   name: string;
-  nameZh: string;
+  nameZh: string | null;
   description: string;
-  descriptionZh?: string;
+  descriptionZh?: string | null;
   owner: { id: string; name: string };
   visibility: string;
   hsEdition: string;
@@ -126,6 +129,7 @@ export interface ListVersion {
   effectiveFrom: string;
   changelog: string;
   createdAt: string;
+  hsEdition?: string;
   entryCount: number;
 }
 
@@ -157,11 +161,11 @@ export interface ListDiff {
   changed: { before: ListEntry; after: ListEntry }[];
 }
 
-export type ProposalStatus = 'submitted' | 'approved' | 'rejected';
+export type ProposalStatus = 'submitted' | 'approved' | 'rejected' | 'withdrawn';
 export type ChangeAction = 'add' | 'remove' | 'amend';
 
 export interface PersonRef {
-  id: string;
+  id: string | null;
   name: string;
 }
 
@@ -180,6 +184,8 @@ export interface Proposal {
   decidedAt: string | null;
   resultingVersion: number | null;
   changeCount: number;
+  /** Whether the caller may approve or reject it (maintainers of the list). */
+  canReview?: boolean;
 }
 
 export interface ProposalChange {
@@ -313,7 +319,10 @@ async function request<T>(method: 'GET' | 'POST', path: string, opts: RequestOpt
     }
   }
   if (!res.ok) {
-    const err = new ApiError(res.status, asErrorBody(res.status, json, `${res.status} ${res.statusText}`.trim()));
+    const err = new ApiError(
+      res.status,
+      asErrorBody(res.status, json, `${res.status} ${res.statusText}`.trim()),
+    );
     if (res.status === 401 && !opts.quiet401) onUnauthorized();
     throw err;
   }
@@ -349,14 +358,20 @@ export const api = {
     request<SearchResponse>('GET', '/classification/search', { query: { q, limit }, signal }),
   code: (code: string, asOf?: string, signal?: AbortSignal) =>
     request<CodeDetail>('GET', `/classification/codes/${enc(code)}`, { query: { asOf }, signal }),
-  lists: (signal?: AbortSignal) => request<{ lists: ListSummary[] }>('GET', '/classification/lists', { signal }),
+  lists: (signal?: AbortSignal) =>
+    request<{ lists: ListSummary[] }>('GET', '/classification/lists', { signal }),
   list: (slug: string, signal?: AbortSignal) =>
-    request<{ list: ListSummary; versions: ListVersion[] }>('GET', `/classification/lists/${enc(slug)}`, { signal }),
+    request<{ list: ListSummary; versions: ListVersion[] }>('GET', `/classification/lists/${enc(slug)}`, {
+      signal,
+    }),
   listVersion: (slug: string, n: number, signal?: AbortSignal) =>
     request<ListVersionDetail>('GET', `/classification/lists/${enc(slug)}/versions/${n}`, { signal }),
   listDiff: (slug: string, from: number, to: number, signal?: AbortSignal) =>
     request<ListDiff>('GET', `/classification/lists/${enc(slug)}/diff`, { query: { from, to }, signal }),
-  proposals: (filter: { list?: string | undefined; status?: ProposalStatus | undefined }, signal?: AbortSignal) =>
+  proposals: (
+    filter: { list?: string | undefined; status?: ProposalStatus | undefined },
+    signal?: AbortSignal,
+  ) =>
     request<{ proposals: Proposal[] }>('GET', '/classification/proposals', {
       query: { list: filter.list, status: filter.status },
       signal,
@@ -372,5 +387,7 @@ export const api = {
       { body: comment ? { comment } : {} },
     ),
   rejectProposal: (id: string, comment: string) =>
-    request<{ proposal: ProposalDetail }>('POST', `/classification/proposals/${enc(id)}/reject`, { body: { comment } }),
+    request<{ proposal: ProposalDetail }>('POST', `/classification/proposals/${enc(id)}/reject`, {
+      body: { comment },
+    }),
 };

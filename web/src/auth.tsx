@@ -35,6 +35,7 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   if (error) return <ErrorAlert error={error} />;
   if (user === undefined) return <p className="muted loading">{t('common.loading')}</p>;
-  if (user === null) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (user === null)
+    return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   return <>{children}</>;
 }

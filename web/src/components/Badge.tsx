@@ -1,7 +1,15 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
-export function Badge({ tone, children, ...rest }: { tone: string; children: ReactNode; [data: `data-${string}`]: string }) {
+export function Badge({
+  tone,
+  children,
+  ...rest
+}: {
+  tone: string;
+  children: ReactNode;
+  [data: `data-${string}`]: string;
+}) {
   return (
     <span className={`badge badge-${tone}`} {...rest}>
       {children}

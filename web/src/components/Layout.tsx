@@ -29,7 +29,8 @@ function UserMenu({ user }: { user: User }) {
   useEffect(() => {
     if (!open) return;
     const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node))
+        setOpen(false);
     };
     document.addEventListener('mousedown', close);
     document.addEventListener('keydown', close);
@@ -84,7 +85,14 @@ function UserMenu({ user }: { user: User }) {
               ))}
             </ul>
           ) : null}
-          <button type="button" role="menuitem" className="btn btn-secondary btn-block" onClick={logout} disabled={busy} data-testid="logout">
+          <button
+            type="button"
+            role="menuitem"
+            className="btn btn-secondary btn-block"
+            onClick={logout}
+            disabled={busy}
+            data-testid="logout"
+          >
             {t('header.logout')}
           </button>
         </div>
@@ -103,7 +111,12 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
           <ul>
             {section.items.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to} end={item.end ?? false} onClick={onNavigate} className={({ isActive }) => (isActive ? 'active' : '')}>
+                <NavLink
+                  to={item.to}
+                  end={item.end ?? false}
+                  onClick={onNavigate}
+                  className={({ isActive }) => (isActive ? 'active' : '')}
+                >
                   {t(item.label)}
                 </NavLink>
               </li>
@@ -118,9 +131,11 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const { user } = useMe();
-  const [navOpen, setNavOpen] = useState(false);
   const location = useLocation();
-  useEffect(() => setNavOpen(false), [location.pathname]);
+  // The drawer is open on the page where it was opened: navigating closes it.
+  const [navOpenOn, setNavOpenOn] = useState<string | null>(null);
+  const navOpen = navOpenOn === location.pathname;
+  const setNavOpen = (open: boolean) => setNavOpenOn(open ? location.pathname : null);
   const signedIn = Boolean(user);
 
   return (
@@ -132,7 +147,7 @@ export function Layout({ children }: { children: ReactNode }) {
             className="nav-toggle"
             aria-expanded={navOpen}
             aria-controls="app-nav"
-            onClick={() => setNavOpen((o) => !o)}
+            onClick={() => setNavOpen(!navOpen)}
             data-testid="nav-toggle"
           >
             <span className="visually-hidden">{navOpen ? t('nav.close') : t('nav.open')}</span>
@@ -149,7 +164,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <Navigation onNavigate={() => setNavOpen(false)} />
         </div>
       ) : null}
-      {signedIn && navOpen ? <div className="nav-backdrop" onClick={() => setNavOpen(false)} aria-hidden="true" /> : null}
+      {signedIn && navOpen ? (
+        <div className="nav-backdrop" onClick={() => setNavOpen(false)} aria-hidden="true" />
+      ) : null}
       <main className="app-main" id="main">
         {children}
       </main>

@@ -7,7 +7,8 @@ export const LANGUAGES = ['en', 'zh-CN'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 export const STORAGE_KEY = 'greentrade.lang';
 
-const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
+const isLang = (v: unknown): v is Lang =>
+  typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
 
 /** The saved choice, else the browser's language: any Chinese → zh-CN, anything else → en. */
 export function initialLanguage(): Lang {

@@ -8,7 +8,9 @@ import { ErrorAlert } from '../components/ErrorAlert';
 
 function target(state: unknown): string {
   const from = (state as { from?: unknown } | null)?.from;
-  return typeof from === 'string' && from.startsWith('/') && !from.startsWith('/login') ? from : '/classification';
+  return typeof from === 'string' && from.startsWith('/') && !from.startsWith('/login')
+    ? from
+    : '/classification';
 }
 
 export function LoginPage() {
@@ -45,7 +47,10 @@ export function LoginPage() {
       <form className="card login-card" onSubmit={submit} data-testid="login-form" noValidate>
         <h1>{t('login.title')}</h1>
         <p className="muted">{t('login.subtitle')}</p>
-        <ErrorAlert error={error} {...(error && (error as { status?: number }).status === 401 ? { title: t('login.failed') } : {})} />
+        <ErrorAlert
+          error={error}
+          {...(error && (error as { status?: number }).status === 401 ? { title: t('login.failed') } : {})}
+        />
         <label className="field">
           <span>{t('login.email')}</span>
           <input
@@ -70,7 +75,12 @@ export function LoginPage() {
             data-testid="login-password"
           />
         </label>
-        <button type="submit" className="btn btn-primary btn-block" disabled={busy || !email || !password} data-testid="login-submit">
+        <button
+          type="submit"
+          className="btn btn-primary btn-block"
+          disabled={busy || !email || !password}
+          data-testid="login-submit"
+        >
           {busy ? t('login.signingIn') : t('login.submit')}
         </button>
       </form>

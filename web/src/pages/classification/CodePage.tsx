@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, type ListMembership, type MatchedEntry } from '../../api';
@@ -31,10 +31,16 @@ function MembershipRow({ m }: { m: ListMembership }) {
         </Link>
       </td>
       <td data-label={t('code.table.version')}>
-        <span className="nowrap">{t('common.versionN', { n: m.version.number })}</span>
-        <div className="muted small nowrap">
-          {t('common.effective')} {m.version.effectiveFrom}
-        </div>
+        {m.version ? (
+          <>
+            <span className="nowrap">{t('common.versionN', { n: m.version.number })}</span>
+            <div className="muted small nowrap">
+              {t('common.effective')} {m.version.effectiveFrom}
+            </div>
+          </>
+        ) : (
+          <span className="muted">{t('code.notInForce')}</span>
+        )}
       </td>
       <td data-label={t('code.table.status')}>
         <MembershipBadge status={m.status} />
@@ -49,13 +55,19 @@ function MembershipRow({ m }: { m: ListMembership }) {
                 <div className="entry-head">
                   <span className="code">{e.code}</span>
                   <span className="muted small">{formatEdition(e.hsEdition)}</span>
-                  {e.rule === 'exclude' ? <span className="badge badge-red">{t('entry.rule.exclude')}</span> : null}
+                  {e.rule === 'exclude' ? (
+                    <span className="badge badge-red">{t('entry.rule.exclude')}</span>
+                  ) : null}
                   <span className={`badge ${e.coverage === 'full' ? 'badge-green' : 'badge-amber'}`}>
                     {t(`entry.coverage.${e.coverage}`)}
                   </span>
-                  {e.category ? <span className="badge badge-outline">{e.category}</span> : null}
+                  {e.category ? (
+                    <span className="badge badge-outline">{loc.category(e.category)}</span>
+                  ) : null}
                 </div>
-                {e.scopeNote || e.scopeNoteZh ? <div className="scope-note">{loc.text(e.scopeNote, e.scopeNoteZh)}</div> : null}
+                {e.scopeNote || e.scopeNoteZh ? (
+                  <div className="scope-note">{loc.text(e.scopeNote, e.scopeNoteZh)}</div>
+                ) : null}
                 <Via entry={e} />
               </li>
             ))}
@@ -76,9 +88,11 @@ export function CodePage() {
   const query = useQuery({
     queryKey: ['classification', 'code', code, asOf],
     queryFn: ({ signal }) => api.code(code, asOf || undefined, signal),
-    placeholderData: keepPreviousData,
+    // While another date is asked, keep showing this code; never show another code's data.
+    placeholderData: (previous, previousQuery) =>
+      previousQuery?.queryKey[2] === code ? previous : undefined,
   });
-  const data = query.data?.code === code ? query.data : undefined;
+  const data = query.data;
 
   const setAsOf = (value: string) => setParams(value ? { asOf: value } : {}, { replace: true });
 
@@ -91,13 +105,15 @@ export function CodePage() {
           <nav className="breadcrumb" aria-label={t('code.hierarchy')} data-testid="breadcrumb">
             <ol>
               <li data-testid="section">
-                <span className="crumb-kind">{t('level.section')} {data.section.id}</span>{' '}
+                <span className="crumb-kind">
+                  {t('level.section')} {data.section.id}
+                </span>{' '}
                 <span>{loc.name(data.section)}</span>
               </li>
               {data.ancestors.map((a) => (
                 <li key={a.code}>
                   <Link to={`/classification/codes/${a.code}`}>
-                    <span className="code">{a.code}</span> {loc.text(a.description, a.nameZh ?? a.descriptionZh)}
+                    <span className="code">{a.code}</span> {loc.text(a.description, a.nameZh)}
                   </Link>
                 </li>
               ))}
@@ -117,13 +133,30 @@ export function CodePage() {
                 <span className="badge badge-outline">{formatEdition(data.edition)}</span>
               </div>
               <p className="code-description" data-testid="code-description">
-                {loc.text(data.description, data.descriptionZh)}
+                {loc.text(data.description, data.nameZh)}
               </p>
+              {data.formerCodes && data.formerCodes.length > 0 ? (
+                <p className="muted small former-codes" data-testid="former-codes">
+                  <span className="label">{t('code.formerCodes')}</span>
+                  {data.formerCodes.map((f, i) => (
+                    <span key={`${f.edition}-${f.code}`} className="nowrap">
+                      {i > 0 ? ', ' : ''}
+                      {formatEdition(f.edition)} <span className="code">{f.code}</span> ({f.relation})
+                    </span>
+                  ))}
+                </p>
+              ) : null}
             </div>
             <div className="as-of">
               <label className="field field-inline">
                 <span>{t('code.asOf')}</span>
-                <input type="date" value={asOf} max="9999-12-31" onChange={(e) => setAsOf(e.target.value)} data-testid="as-of" />
+                <input
+                  type="date"
+                  value={asOf}
+                  max="9999-12-31"
+                  onChange={(e) => setAsOf(e.target.value)}
+                  data-testid="as-of"
+                />
               </label>
               {asOf ? (
                 <button type="button" className="btn btn-link" onClick={() => setAsOf('')}>
@@ -175,7 +208,7 @@ export function CodePage() {
                     <Link to={`/classification/codes/${c.code}`} className="result">
                       <span className="code">{c.code}</span>
                       <span className="badge badge-gray">{t(`level.${c.level}`)}</span>
-                      <span className="result-desc">{loc.text(c.description, c.descriptionZh)}</span>
+                      <span className="result-desc">{loc.text(c.description, c.nameZh)}</span>
                     </Link>
                   </li>
                 ))}

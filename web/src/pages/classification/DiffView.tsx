@@ -1,17 +1,19 @@
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { ListEntry } from '../../api';
-import { useLocalize } from '../../format';
+import { humanize, useLocalize } from '../../format';
 import type { DiffRow } from './diff';
 
 const FIELDS = ['rule', 'coverage', 'category', 'scopeNote'] as const;
 type Field = (typeof FIELDS)[number];
 
-function show(t: (k: string, o?: Record<string, unknown>) => string, field: Field, e: ListEntry | null | undefined): string {
+function show(t: TFunction, field: Field, e: ListEntry | null | undefined): string {
   if (!e) return '';
   const v = e[field];
   if (v === null || v === undefined || v === '') return '—';
   if (field === 'rule') return t(`entry.rule.${v}`, { defaultValue: v });
   if (field === 'coverage') return t(`entry.coverage.${v}`, { defaultValue: v });
+  if (field === 'category') return t(`category.${v}`, { defaultValue: humanize(String(v)) });
   return String(v);
 }
 
@@ -34,9 +36,16 @@ export function DiffTable({ rows, testId }: { rows: DiffRow[]; testId?: string }
         </thead>
         <tbody>
           {rows.map((r, i) => (
-            <tr key={`${r.kind}-${r.code}-${i}`} className={`diff-${r.kind}`} data-testid="diff-row" data-kind={r.kind}>
+            <tr
+              key={`${r.kind}-${r.code}-${i}`}
+              className={`diff-${r.kind}`}
+              data-testid="diff-row"
+              data-kind={r.kind}
+            >
               <td data-label={t('diff.change')}>
-                <span className={`badge ${r.kind === 'added' ? 'badge-green' : r.kind === 'removed' ? 'badge-red' : 'badge-amber'}`}>
+                <span
+                  className={`badge ${r.kind === 'added' ? 'badge-green' : r.kind === 'removed' ? 'badge-red' : 'badge-amber'}`}
+                >
                   {t(`diff.kind.${r.kind}`)}
                 </span>
                 {r.note ? <div className="muted small">{r.note}</div> : null}
@@ -47,11 +56,21 @@ export function DiffTable({ rows, testId }: { rows: DiffRow[]; testId?: string }
               {FIELDS.map((f) => {
                 const before = show(t, f, r.before);
                 const after = show(t, f, r.after);
-                const beforeText = f === 'scopeNote' && r.before ? loc.text(r.before.scopeNote, r.before.scopeNoteZh) || '—' : before;
-                const afterText = f === 'scopeNote' && r.after ? loc.text(r.after.scopeNote, r.after.scopeNoteZh) || '—' : after;
+                const beforeText =
+                  f === 'scopeNote' && r.before
+                    ? loc.text(r.before.scopeNote, r.before.scopeNoteZh) || '—'
+                    : before;
+                const afterText =
+                  f === 'scopeNote' && r.after
+                    ? loc.text(r.after.scopeNote, r.after.scopeNoteZh) || '—'
+                    : after;
+                const short = f === 'rule' || f === 'coverage';
+                const empty = r.kind === 'removed' ? before === '—' : after === '—';
                 return (
-                  <td key={f} data-label={t(`diff.fields.${f}`)}>
-                    {r.kind === 'changed' && before !== after ? (
+                  <td key={f} data-label={t(`diff.fields.${f}`)} className={short ? 'nowrap' : undefined}>
+                    {empty && (r.kind !== 'changed' || before === after) ? (
+                      <span className="muted">—</span>
+                    ) : r.kind === 'changed' && before !== after ? (
                       <>
                         <del>{beforeText}</del> <ins>{afterText}</ins>
                       </>

@@ -4,7 +4,15 @@ import type { ListEntry } from '../../api';
 import { useLocalize } from '../../format';
 
 /** Entries of a list version (or of a diff group) as a table. */
-export function EntryTable({ entries, testId, linkCodes = true }: { entries: ListEntry[]; testId?: string; linkCodes?: boolean }) {
+export function EntryTable({
+  entries,
+  testId,
+  linkCodes = true,
+}: {
+  entries: ListEntry[];
+  testId?: string;
+  linkCodes?: boolean;
+}) {
   const { t } = useTranslation();
   const loc = useLocalize();
   if (entries.length === 0) return <p className="empty">{t('entry.none')}</p>;
@@ -38,7 +46,7 @@ export function EntryTable({ entries, testId, linkCodes = true }: { entries: Lis
                   {t(`entry.coverage.${e.coverage}`, { defaultValue: e.coverage })}
                 </span>
               </td>
-              <td data-label={t('entry.category')}>{e.category ?? ''}</td>
+              <td data-label={t('entry.category')}>{loc.category(e.category)}</td>
               <td data-label={t('entry.scopeNote')} className="scope-note">
                 {loc.text(e.scopeNote, e.scopeNoteZh)}
               </td>

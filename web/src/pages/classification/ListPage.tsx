@@ -30,7 +30,11 @@ export function ListPage() {
 
   const chosen = num(params.get('version')) ?? list?.currentVersion?.number ?? latest;
   const to = num(params.get('to')) ?? latest;
-  const from = num(params.get('from')) ?? (to !== undefined && versions.some((v) => v.number < to) ? versions.find((v) => v.number < to)?.number : undefined);
+  const from =
+    num(params.get('from')) ??
+    (to !== undefined && versions.some((v) => v.number < to)
+      ? versions.find((v) => v.number < to)?.number
+      : undefined);
 
   const update = (patch: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -127,7 +131,9 @@ export function ListPage() {
                   <tr key={v.number} className={v.number === chosen ? 'selected' : ''}>
                     <td data-label={t('lists.version.number')} className="nowrap">
                       {t('common.versionN', { n: v.number })}
-                      {v.number === list.currentVersion?.number ? <span className="badge badge-green">{t('lists.current')}</span> : null}
+                      {v.number === list.currentVersion?.number ? (
+                        <span className="badge badge-green">{t('lists.current')}</span>
+                      ) : null}
                     </td>
                     <td data-label={t('lists.version.effective')} className="nowrap">
                       {v.effectiveFrom}
@@ -165,7 +171,11 @@ export function ListPage() {
             <h2 id="entries-title">{t('lists.entriesOf', { n: chosen })}</h2>
             <label className="field field-inline">
               <span>{t('lists.version.number')}</span>
-              <select value={chosen} onChange={(e) => update({ version: e.target.value })} data-testid="version-select">
+              <select
+                value={chosen}
+                onChange={(e) => update({ version: e.target.value })}
+                data-testid="version-select"
+              >
                 {versions.map((v) => (
                   <option key={v.number} value={v.number}>
                     {t('common.versionN', { n: v.number })} · {v.effectiveFrom}
@@ -179,7 +189,8 @@ export function ListPage() {
           {versionQuery.data ? (
             <>
               <p className="muted small">
-                {formatEdition(versionQuery.data.version.hsEdition)} · {t('common.effective')} {versionQuery.data.version.effectiveFrom} ·{' '}
+                {formatEdition(versionQuery.data.version.hsEdition)} · {t('common.effective')}{' '}
+                {versionQuery.data.version.effectiveFrom} ·{' '}
                 {t('lists.entryCount', { count: versionQuery.data.entries.length })}
               </p>
               <EntryTable entries={versionQuery.data.entries} testId="entries" />
@@ -195,7 +206,11 @@ export function ListPage() {
             <div className="inline-fields">
               <label className="field field-inline">
                 <span>{t('diff.from')}</span>
-                <select value={from ?? ''} onChange={(e) => update({ from: e.target.value })} data-testid="diff-from">
+                <select
+                  value={from ?? ''}
+                  onChange={(e) => update({ from: e.target.value })}
+                  data-testid="diff-from"
+                >
                   {versions.map((v) => (
                     <option key={v.number} value={v.number}>
                       {t('common.versionN', { n: v.number })}
@@ -205,7 +220,11 @@ export function ListPage() {
               </label>
               <label className="field field-inline">
                 <span>{t('diff.to')}</span>
-                <select value={to ?? ''} onChange={(e) => update({ to: e.target.value })} data-testid="diff-to">
+                <select
+                  value={to ?? ''}
+                  onChange={(e) => update({ to: e.target.value })}
+                  data-testid="diff-to"
+                >
                   {versions.map((v) => (
                     <option key={v.number} value={v.number}>
                       {t('common.versionN', { n: v.number })}
@@ -221,9 +240,15 @@ export function ListPage() {
           {diffQuery.data && from !== to ? (
             <>
               <p className="diff-summary">
-                <span className="badge badge-green">{t('diff.addedN', { count: diffQuery.data.added.length })}</span>
-                <span className="badge badge-red">{t('diff.removedN', { count: diffQuery.data.removed.length })}</span>
-                <span className="badge badge-amber">{t('diff.changedN', { count: diffQuery.data.changed.length })}</span>
+                <span className="badge badge-green">
+                  {t('diff.addedN', { count: diffQuery.data.added.length })}
+                </span>
+                <span className="badge badge-red">
+                  {t('diff.removedN', { count: diffQuery.data.removed.length })}
+                </span>
+                <span className="badge badge-amber">
+                  {t('diff.changedN', { count: diffQuery.data.changed.length })}
+                </span>
               </p>
               <DiffTable rows={diffRows(diffQuery.data)} testId="diff" />
             </>

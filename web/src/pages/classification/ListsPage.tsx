@@ -9,7 +9,10 @@ import { formatEdition, useLocalize } from '../../format';
 export function ListsPage() {
   const { t } = useTranslation();
   const loc = useLocalize();
-  const query = useQuery({ queryKey: ['classification', 'lists'], queryFn: ({ signal }) => api.lists(signal) });
+  const query = useQuery({
+    queryKey: ['classification', 'lists'],
+    queryFn: ({ signal }) => api.lists(signal),
+  });
   const lists = query.data?.lists ?? [];
 
   return (
@@ -45,8 +48,12 @@ export function ListsPage() {
                         </Link>
                         <div className="muted small clamp-2">{loc.text(l.description, l.descriptionZh)}</div>
                         <div className="badges">
-                          <span className="badge badge-outline">{t(`lists.visibility.${l.visibility}`, { defaultValue: l.visibility })}</span>
-                          {l.canMaintain ? <span className="badge badge-green">{t('lists.maintainer')}</span> : null}
+                          <span className="badge badge-outline">
+                            {t(`lists.visibility.${l.visibility}`, { defaultValue: l.visibility })}
+                          </span>
+                          {l.canMaintain ? (
+                            <span className="badge badge-green">{t('lists.maintainer')}</span>
+                          ) : null}
                         </div>
                       </td>
                       <td data-label={t('lists.table.owner')}>{l.owner.name}</td>
@@ -56,7 +63,9 @@ export function ListsPage() {
                       <td data-label={t('lists.table.current')}>
                         {l.currentVersion ? (
                           <>
-                            <span className="nowrap">{t('common.versionN', { n: l.currentVersion.number })}</span>
+                            <span className="nowrap">
+                              {t('common.versionN', { n: l.currentVersion.number })}
+                            </span>
                             <div className="muted small nowrap">
                               {t('common.effective')} {l.currentVersion.effectiveFrom}
                             </div>

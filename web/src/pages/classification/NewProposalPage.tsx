@@ -46,7 +46,10 @@ export function NewProposalPage() {
   const navigate = useNavigate();
   const client = useQueryClient();
 
-  const lists = useQuery({ queryKey: ['classification', 'lists'], queryFn: ({ signal }) => api.lists(signal) });
+  const lists = useQuery({
+    queryKey: ['classification', 'lists'],
+    queryFn: ({ signal }) => api.lists(signal),
+  });
   const [slug, setSlug] = useState(slugParam ?? params.get('list') ?? '');
   const [title, setTitle] = useState('');
   const [reason, setReason] = useState('');
@@ -57,14 +60,21 @@ export function NewProposalPage() {
   const list = lists.data?.lists.find((l) => l.slug === slug);
 
   const create = useMutation({
-    mutationFn: () => api.createProposal(slug, { title: title.trim(), reason: reason.trim(), effectiveFrom, changes: rows.map(toChange) }),
+    mutationFn: () =>
+      api.createProposal(slug, {
+        title: title.trim(),
+        reason: reason.trim(),
+        effectiveFrom,
+        changes: rows.map(toChange),
+      }),
     onSuccess: ({ proposal }) => {
       void client.invalidateQueries({ queryKey: ['classification', 'proposals'] });
       void navigate(`/classification/proposals/${proposal.id}`);
     },
   });
 
-  const setRow = (key: number, patch: Partial<Row>) => setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
+  const setRow = (key: number, patch: Partial<Row>) =>
+    setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -94,7 +104,13 @@ export function NewProposalPage() {
         <div className="form-grid">
           <label className="field">
             <span>{t('proposalForm.list')}</span>
-            <select value={slug} onChange={(e) => setSlug(e.target.value)} required disabled={Boolean(slugParam)} data-testid="proposal-list">
+            <select
+              value={slug}
+              onChange={(e) => setSlug(e.target.value)}
+              required
+              disabled={Boolean(slugParam)}
+              data-testid="proposal-list"
+            >
               <option value="" disabled>
                 {t('proposalForm.chooseList')}
               </option>
@@ -105,20 +121,44 @@ export function NewProposalPage() {
               ))}
             </select>
             {list?.currentVersion ? (
-              <small className="muted">{t('proposalForm.base', { n: list.currentVersion.number, date: list.currentVersion.effectiveFrom })}</small>
+              <small className="muted">
+                {t('proposalForm.base', {
+                  n: list.currentVersion.number,
+                  date: list.currentVersion.effectiveFrom,
+                })}
+              </small>
             ) : null}
           </label>
           <label className="field">
             <span>{t('proposalForm.effectiveFrom')}</span>
-            <input type="date" value={effectiveFrom} onChange={(e) => setEffectiveFrom(e.target.value)} required data-testid="proposal-effective" />
+            <input
+              type="date"
+              value={effectiveFrom}
+              onChange={(e) => setEffectiveFrom(e.target.value)}
+              required
+              data-testid="proposal-effective"
+            />
           </label>
           <label className="field span-2">
             <span>{t('proposalForm.title')}</span>
-            <input type="text" value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} data-testid="proposal-title" />
+            <input
+              type="text"
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+              required
+              maxLength={200}
+              data-testid="proposal-title"
+            />
           </label>
           <label className="field span-2">
             <span>{t('proposalForm.reason')}</span>
-            <textarea value={reason} onChange={(e) => setReason(e.target.value)} required rows={3} data-testid="proposal-reason" />
+            <textarea
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              required
+              rows={3}
+              data-testid="proposal-reason"
+            />
           </label>
         </div>
 
@@ -140,7 +180,11 @@ export function NewProposalPage() {
               <div className="change-grid">
                 <label className="field">
                   <span>{t('proposalForm.action')}</span>
-                  <select value={r.action} onChange={(e) => setRow(r.key, { action: e.target.value as ChangeAction })} data-testid="change-action">
+                  <select
+                    value={r.action}
+                    onChange={(e) => setRow(r.key, { action: e.target.value as ChangeAction })}
+                    data-testid="change-action"
+                  >
                     {(['add', 'remove', 'amend'] as const).map((a) => (
                       <option key={a} value={a}>
                         {t(`proposalForm.actions.${a}`)}
@@ -164,7 +208,11 @@ export function NewProposalPage() {
                 </label>
                 <label className="field">
                   <span>{t('entry.ruleLabel')}</span>
-                  <select value={r.rule} onChange={(e) => setRow(r.key, { rule: e.target.value as Rule })} disabled={r.action === 'remove'}>
+                  <select
+                    value={r.rule}
+                    onChange={(e) => setRow(r.key, { rule: e.target.value as Rule })}
+                    disabled={r.action === 'remove'}
+                  >
                     <option value="include">{t('entry.rule.include')}</option>
                     <option value="exclude">{t('entry.rule.exclude')}</option>
                   </select>
@@ -183,20 +231,41 @@ export function NewProposalPage() {
                 </label>
                 <label className="field">
                   <span>{t('entry.category')}</span>
-                  <input type="text" value={r.category} onChange={(e) => setRow(r.key, { category: e.target.value })} disabled={r.action === 'remove'} />
+                  <input
+                    type="text"
+                    value={r.category}
+                    onChange={(e) => setRow(r.key, { category: e.target.value })}
+                    disabled={r.action === 'remove'}
+                  />
                 </label>
                 <label className="field span-3">
                   <span>{t('entry.scopeNote')}</span>
-                  <input type="text" value={r.scopeNote} onChange={(e) => setRow(r.key, { scopeNote: e.target.value })} disabled={r.action === 'remove'} />
+                  <input
+                    type="text"
+                    value={r.scopeNote}
+                    onChange={(e) => setRow(r.key, { scopeNote: e.target.value })}
+                    disabled={r.action === 'remove'}
+                  />
                 </label>
                 <label className="field span-all">
                   <span>{t('proposalForm.changeReason')}</span>
-                  <input type="text" value={r.reason} onChange={(e) => setRow(r.key, { reason: e.target.value })} required data-testid="change-reason" />
+                  <input
+                    type="text"
+                    value={r.reason}
+                    onChange={(e) => setRow(r.key, { reason: e.target.value })}
+                    required
+                    data-testid="change-reason"
+                  />
                 </label>
               </div>
             </div>
           ))}
-          <button type="button" className="btn btn-secondary" onClick={() => setRows((rs) => [...rs, emptyRow()])} data-testid="add-change">
+          <button
+            type="button"
+            className="btn btn-secondary"
+            onClick={() => setRows((rs) => [...rs, emptyRow()])}
+            data-testid="add-change"
+          >
             + {t('proposalForm.addRow')}
           </button>
         </fieldset>
@@ -208,10 +277,18 @@ export function NewProposalPage() {
         ) : null}
         <ErrorAlert error={create.error} />
         <div className="form-actions">
-          <Link to={slugParam ? `/classification/lists/${slugParam}` : '/classification/proposals'} className="btn btn-secondary">
+          <Link
+            to={slugParam ? `/classification/lists/${slugParam}` : '/classification/proposals'}
+            className="btn btn-secondary"
+          >
             {t('common.cancel')}
           </Link>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending} data-testid="proposal-submit">
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={create.isPending}
+            data-testid="proposal-submit"
+          >
             {create.isPending ? t('common.saving') : t('proposalForm.submit')}
           </button>
         </div>

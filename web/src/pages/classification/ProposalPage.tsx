@@ -21,16 +21,28 @@ export function ProposalPage() {
     queryKey: ['classification', 'proposal', id],
     queryFn: ({ signal }) => api.proposal(id, signal),
   });
-  const lists = useQuery({ queryKey: ['classification', 'lists'], queryFn: ({ signal }) => api.lists(signal) });
+  const lists = useQuery({
+    queryKey: ['classification', 'lists'],
+    queryFn: ({ signal }) => api.lists(signal),
+  });
   const p = query.data?.proposal;
-  const canMaintain = p ? lists.data?.lists.find((l) => l.slug === p.list.slug)?.canMaintain : undefined;
+  // The proposal says whether we may review it; otherwise we ask the list whether we maintain it.
+  const canReview = p
+    ? (p.canReview ?? lists.data?.lists.find((l) => l.slug === p.list.slug)?.canMaintain)
+    : undefined;
 
   const onDecided = () => {
     setComment('');
     void client.invalidateQueries({ queryKey: ['classification'] });
   };
-  const approve = useMutation({ mutationFn: () => api.approveProposal(id, comment.trim() || undefined), onSuccess: onDecided });
-  const reject = useMutation({ mutationFn: () => api.rejectProposal(id, comment.trim()), onSuccess: onDecided });
+  const approve = useMutation({
+    mutationFn: () => api.approveProposal(id, comment.trim() || undefined),
+    onSuccess: onDecided,
+  });
+  const reject = useMutation({
+    mutationFn: () => api.rejectProposal(id, comment.trim()),
+    onSuccess: onDecided,
+  });
   const busy = approve.isPending || reject.isPending;
 
   if (query.error) return <ErrorAlert error={query.error} />;
@@ -133,10 +145,15 @@ export function ProposalPage() {
       {p.status === 'submitted' ? (
         <section className="card decision" aria-labelledby="decision-title" data-testid="decision">
           <h2 id="decision-title">{t('review.decision')}</h2>
-          {canMaintain === false ? <p className="muted small">{t('review.notMaintainer')}</p> : null}
+          {canReview === false ? <p className="muted small">{t('review.notMaintainer')}</p> : null}
           <label className="field">
             <span>{t('review.comment')}</span>
-            <textarea value={comment} onChange={(e) => setComment(e.target.value)} rows={3} data-testid="review-comment-input" />
+            <textarea
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+              rows={3}
+              data-testid="review-comment-input"
+            />
             <small className="muted">{t('review.commentHint')}</small>
           </label>
           {localError ? (
@@ -146,10 +163,22 @@ export function ProposalPage() {
           ) : null}
           <ErrorAlert error={approve.error ?? reject.error} />
           <div className="form-actions">
-            <button type="button" className="btn btn-danger" onClick={doReject} disabled={busy} data-testid="reject">
+            <button
+              type="button"
+              className="btn btn-danger"
+              onClick={doReject}
+              disabled={busy}
+              data-testid="reject"
+            >
               {t('review.reject')}
             </button>
-            <button type="button" className="btn btn-primary" onClick={doApprove} disabled={busy} data-testid="approve">
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={doApprove}
+              disabled={busy}
+              data-testid="approve"
+            >
               {t('review.approve')}
             </button>
           </div>

@@ -19,7 +19,10 @@ export function ProposalsPage() {
   const statusParam = params.get('status');
   const status = isStatus(statusParam) ? statusParam : undefined;
 
-  const lists = useQuery({ queryKey: ['classification', 'lists'], queryFn: ({ signal }) => api.lists(signal) });
+  const lists = useQuery({
+    queryKey: ['classification', 'lists'],
+    queryFn: ({ signal }) => api.lists(signal),
+  });
   const query = useQuery({
     queryKey: ['classification', 'proposals', listFilter ?? null, status ?? null],
     queryFn: ({ signal }) => api.proposals({ list: listFilter, status }, signal),
@@ -33,7 +36,9 @@ export function ProposalsPage() {
     setParams(next, { replace: true });
   };
 
-  const newHref = listFilter ? `/classification/lists/${listFilter}/proposals/new` : '/classification/proposals/new';
+  const newHref = listFilter
+    ? `/classification/lists/${listFilter}/proposals/new`
+    : '/classification/proposals/new';
   const proposals = query.data?.proposals ?? [];
 
   return (
@@ -79,7 +84,11 @@ export function ProposalsPage() {
         ) : null}
         <label className="field field-inline">
           <span>{t('proposals.filter.status')}</span>
-          <select value={status ?? ''} onChange={(e) => setFilter('status', e.target.value)} data-testid="status-filter">
+          <select
+            value={status ?? ''}
+            onChange={(e) => setFilter('status', e.target.value)}
+            data-testid="status-filter"
+          >
             <option value="">{t('proposals.filter.allStatuses')}</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -118,7 +127,9 @@ export function ProposalsPage() {
                         </Link>
                         <div className="muted small">
                           {t('proposals.onVersion', { n: p.baseVersion })}
-                          {p.resultingVersion !== null ? ` → ${t('common.versionN', { n: p.resultingVersion })}` : ''}
+                          {p.resultingVersion !== null
+                            ? ` → ${t('common.versionN', { n: p.resultingVersion })}`
+                            : ''}
                         </div>
                       </td>
                       {!slug ? <td data-label={t('proposals.table.list')}>{loc.name(p.list)}</td> : null}

@@ -14,8 +14,12 @@ export function SearchPage() {
   const q = params.get('q') ?? '';
   const [text, setText] = useState(q);
 
-  // Follow the URL (back/forward, example links).
-  useEffect(() => setText((prev) => (prev.trim() === q ? prev : q)), [q]);
+  // Follow the URL (back/forward, example links) without undoing what is being typed.
+  const [seenQ, setSeenQ] = useState(q);
+  if (q !== seenQ) {
+    setSeenQ(q);
+    if (text.trim() !== q) setText(q);
+  }
 
   // Search as one types, a moment after the last key.
   useEffect(() => {

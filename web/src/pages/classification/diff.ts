@@ -13,7 +13,12 @@ export function diffRows(d: ListDiff): DiffRow[] {
   return [
     ...d.added.map((e): DiffRow => ({ kind: 'added', code: e.code, before: null, after: e })),
     ...d.removed.map((e): DiffRow => ({ kind: 'removed', code: e.code, before: e, after: null })),
-    ...d.changed.map((c): DiffRow => ({ kind: 'changed', code: c.after.code, before: c.before, after: c.after })),
+    ...d.changed.map((c): DiffRow => ({
+      kind: 'changed',
+      code: c.after.code,
+      before: c.before,
+      after: c.after,
+    })),
   ].sort((a, b) => a.code.localeCompare(b.code));
 }
 
@@ -22,7 +27,13 @@ export function proposalRows(changes: ProposalChange[]): DiffRow[] {
   return changes.map((c): DiffRow => {
     const note = c.reason;
     if (c.action === 'remove') {
-      const before: ListEntry = c.before ?? { code: c.code, rule: 'include', coverage: 'full', category: null, scopeNote: null };
+      const before: ListEntry = c.before ?? {
+        code: c.code,
+        rule: 'include',
+        coverage: 'full',
+        category: null,
+        scopeNote: null,
+      };
       return { kind: 'removed', code: c.code, before, after: null, note };
     }
     const base = c.before;
