@@ -11,214 +11,47 @@
 // Types of the contract
 // ---------------------------------------------------------------------------------------------
 
-export type Role = string;
+import type { components, paths } from './api-schema';
 
-export interface Membership {
-  orgId: string;
-  orgName: string;
-  role: Role;
+// Generated from docs/openapi.json (npm run openapi:web), which CI checks against the server's
+// own schemas: a change to the API that the web app does not follow fails the typecheck.
+type Schemas = components['schemas'];
+type JsonOf<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends {
+  responses: { 200: { content: { 'application/json': infer B } } };
 }
+  ? B
+  : never;
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  kind?: 'user' | 'client';
-  memberships: Membership[];
-}
-
-export type HsLevel = 2 | 4 | 6;
-
-export interface SearchResult {
-  code: string;
-  level: HsLevel;
-  description: string;
-  parent: string | null;
-  score: number;
-}
-
-export interface SearchResponse {
-  query: string;
-  results: SearchResult[];
-}
-
-export interface Section {
-  id: string;
-  name: string;
-  nameZh: string | null;
-}
-
-export interface CodeRef {
-  code: string;
-  level: HsLevel;
-  description: string;
-  /** The Chinese description, when the nomenclature has one. */
-  nameZh?: string | null;
-}
-
-export interface ListRef {
-  slug: string;
-  name: string;
-  nameZh: string | null;
-}
-
-export interface VersionRef {
-  number: number;
-  effectiveFrom: string;
-}
-
-export type Rule = 'include' | 'exclude';
-export type Coverage = 'full' | 'partial';
-export type MembershipStatus = 'full' | 'partial' | 'none';
-
-export interface Concordance {
-  fromEdition: string;
-  fromCode: string;
-  relation: string;
-}
-
-export interface MatchedEntry {
-  code: string;
-  hsEdition: string;
-  rule: Rule;
-  coverage: Coverage;
-  category: string | null;
-  scopeNote: string | null;
-  scopeNoteZh?: string | null;
-  via: Concordance | null;
-}
-
-export interface ListMembership {
-  list: ListRef;
-  /** null when no version of the list is in force at the date asked. */
-  version: VersionRef | null;
-  status: MembershipStatus;
-  entries: MatchedEntry[];
-}
-
-export interface CodeDetail {
-  code: string;
-  edition: string;
-  level: HsLevel;
-  description: string;
-  nameZh?: string | null;
-  section: Section;
-  /** Codes of earlier HS editions that became this one. */
-  formerCodes?: { edition: string; code: string; relation: string }[];
-  ancestors: CodeRef[];
-  children: CodeRef[];
-  memberships: ListMembership[];
-}
-
-export interface ListSummary {
-  slug: string;
-  name: string;
-  nameZh: string | null;
-  description: string;
-  descriptionZh?: string | null;
-  owner: { id: string; name: string };
-  visibility: string;
-  hsEdition: string;
-  currentVersion: VersionRef | null;
-  versionCount: number;
-  canMaintain: boolean;
-}
-
-export interface ListVersion {
-  number: number;
-  effectiveFrom: string;
-  changelog: string;
-  createdAt: string;
-  hsEdition?: string;
-  entryCount: number;
-}
-
-export interface ListEntry {
-  code: string;
-  rule: Rule;
-  coverage: Coverage;
-  category: string | null;
-  scopeNote: string | null;
-  scopeNoteZh?: string | null;
-}
-
-export interface ListVersionDetail {
-  version: {
-    number: number;
-    effectiveFrom: string;
-    changelog: string;
-    createdAt: string;
-    hsEdition: string;
-  };
-  entries: ListEntry[];
-}
-
-export interface ListDiff {
-  from: number;
-  to: number;
-  added: ListEntry[];
-  removed: ListEntry[];
-  changed: { before: ListEntry; after: ListEntry }[];
-}
-
-export type ProposalStatus = 'submitted' | 'approved' | 'rejected' | 'withdrawn';
-export type ChangeAction = 'add' | 'remove' | 'amend';
-
-export interface PersonRef {
-  id: string | null;
-  name: string;
-}
-
-export interface Proposal {
-  id: string;
-  list: ListRef;
-  title: string;
-  reason: string;
-  status: ProposalStatus;
-  baseVersion: number;
-  effectiveFrom: string;
-  proposedBy: PersonRef;
-  reviewedBy: PersonRef | null;
-  reviewComment: string | null;
-  createdAt: string;
-  decidedAt: string | null;
-  resultingVersion: number | null;
-  changeCount: number;
-  /** Whether the caller may approve or reject it (maintainers of the list). */
-  canReview?: boolean;
-}
-
-export interface ProposalChange {
-  action: ChangeAction;
-  code: string;
-  rule: Rule | null;
-  coverage: Coverage | null;
-  category: string | null;
-  scopeNote: string | null;
-  reason: string;
-  before: ListEntry | null;
-}
-
-export interface ProposalDetail extends Proposal {
-  changes: ProposalChange[];
-}
-
-export interface NewChange {
-  action: ChangeAction;
-  code: string;
-  rule?: Rule;
-  coverage?: Coverage;
-  category?: string;
-  scopeNote?: string;
-  reason: string;
-}
-
-export interface NewProposal {
-  title: string;
-  reason: string;
-  effectiveFrom: string;
-  changes: NewChange[];
-}
+export type Role = Schemas['Role'];
+export type Membership = Schemas['Membership'];
+export type User = Schemas['User'];
+export type HsLevel = number;
+export type SearchResponse = Schemas['SearchResults'];
+export type SearchResult = SearchResponse['results'][number];
+export type Section = Schemas['CodeDetail']['section'];
+export type CodeRef = Schemas['CodeSummary'];
+export type ListRef = Schemas['ListRef'];
+export type VersionRef = Schemas['VersionRef'];
+export type Rule = Schemas['ListEntry']['rule'];
+export type Coverage = Schemas['ListEntry']['coverage'];
+export type MembershipStatus = Schemas['ListMembership']['status'];
+export type Concordance = Schemas['ConcordanceVia'];
+export type MatchedEntry = Schemas['MatchedEntry'];
+export type ListMembership = Schemas['ListMembership'];
+export type CodeDetail = Schemas['CodeDetail'];
+export type ListSummary = Schemas['GreenList'];
+export type ListVersion = Schemas['ListVersion'];
+export type ListEntry = Schemas['ListEntry'];
+export type ListVersionDetail = JsonOf<'/api/v1/classification/lists/{slug}/versions/{number}', 'get'>;
+export type ListDiff = Schemas['ListDiff'];
+export type Proposal = Schemas['ChangeProposal'];
+export type ProposalStatus = Proposal['status'];
+export type PersonRef = Proposal['proposedBy'];
+export type ProposalDetail = Schemas['ChangeProposalDetail'];
+export type ProposalChange = ProposalDetail['changes'][number];
+export type ChangeAction = ProposalChange['action'];
+export type NewProposal = Schemas['NewProposal'];
+export type NewChange = NewProposal['changes'][number];
 
 /** The body of every API error: `{"error":{"code","message","field",...extra}}`. */
 export interface ErrorBody {

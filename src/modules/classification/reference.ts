@@ -92,6 +92,7 @@ interface ReferenceList {
   name: string;
   nameZh: string;
   description: string;
+  descriptionZh: string;
   hsEdition: string;
   effectiveFrom: string;
   file: string;
@@ -107,6 +108,8 @@ export const REFERENCE_LISTS: readonly ReferenceList[] = [
     nameZh: 'APEC环境产品清单',
     description:
       '54 HS 2012 subheadings agreed by APEC Leaders in 2012 (Vladivostok, Annex C), tariffs at 5% or less by 2015. Mapped to HS 2022 through the concordance; split codes are partial.',
+    descriptionZh:
+      '2012年APEC领导人（符拉迪沃斯托克宣言附件C）商定的54个HS 2012六位子目，2015年底前关税降至5%及以下。经HS转换表映射至HS 2022；被拆分的编码为部分覆盖。',
     hsEdition: 'HS2012',
     effectiveFrom: '2012-09-09',
     file: 'apec-egs.csv',
@@ -119,6 +122,7 @@ export const REFERENCE_LISTS: readonly ReferenceList[] = [
     nameZh: '欧盟碳边境调节机制（CBAM）覆盖产品（附件一）',
     description:
       'Goods subject to the Carbon Border Adjustment Mechanism by CN code: cement, electricity, fertilisers, iron and steel, aluminium, hydrogen. Prefix rules with exclusions.',
+    descriptionZh: '按欧盟合并商品目录（CN）编码列出的碳边境调节机制覆盖产品：水泥、电力、化肥、钢铁、铝、氢。按编码前缀匹配，含除外条款。',
     hsEdition: CURRENT_EDITION,
     effectiveFrom: '2023-10-01',
     file: 'cbam-annex-i.csv',
@@ -129,6 +133,7 @@ export const REFERENCE_LISTS: readonly ReferenceList[] = [
     name: 'China “new three” export products',
     nameZh: '外贸“新三样”产品',
     description: 'Electric vehicles, lithium-ion batteries and solar cells: the headline green exports.',
+    descriptionZh: '电动载人汽车、锂离子蓄电池、太阳能电池：绿色出口的代表产品。',
     hsEdition: CURRENT_EDITION,
     effectiveFrom: '2023-01-01',
     file: 'new-three.csv',
@@ -193,6 +198,7 @@ export async function loadReferenceData(
         name: l.name,
         nameZh: l.nameZh,
         description: l.description,
+        descriptionZh: l.descriptionZh,
         ownerOrgId: orgId,
         visibility: 'public',
         hsEdition: l.hsEdition,

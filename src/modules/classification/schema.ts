@@ -46,6 +46,7 @@ CREATE TABLE green_list (
   name text NOT NULL,
   name_zh text,
   description text NOT NULL DEFAULT '',
+  description_zh text,
   owner_org_id uuid NOT NULL REFERENCES organisation(id),
   visibility text NOT NULL CHECK (visibility IN ('public', 'private')),
   hs_edition text NOT NULL,

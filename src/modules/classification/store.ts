@@ -128,6 +128,7 @@ export interface ListRow {
   name: string;
   name_zh: string | null;
   description: string;
+  description_zh: string | null;
   owner_org_id: string;
   owner_name: string;
   visibility: 'public' | 'private';
@@ -154,7 +155,7 @@ export interface EntryRow {
 
 export const allLists = (db: Queryable) =>
   db.query<ListRow>(
-    `SELECT l.id, l.slug, l.name, l.name_zh, l.description, l.owner_org_id, o.name AS owner_name,
+    `SELECT l.id, l.slug, l.name, l.name_zh, l.description, l.description_zh, l.owner_org_id, o.name AS owner_name,
             l.visibility, l.hs_edition
      FROM green_list l JOIN organisation o ON o.id = l.owner_org_id ORDER BY l.created_at, l.slug`,
   );
@@ -180,15 +181,16 @@ export async function insertList(
     name: string;
     nameZh: string | null;
     description: string;
+    descriptionZh: string | null;
     ownerOrgId: string;
     visibility: string;
     hsEdition: string;
   },
 ): Promise<string> {
   const rows = await db.query<{ id: string }>(
-    `INSERT INTO green_list (slug, name, name_zh, description, owner_org_id, visibility, hs_edition)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [l.slug, l.name, l.nameZh, l.description, l.ownerOrgId, l.visibility, l.hsEdition],
+    `INSERT INTO green_list (slug, name, name_zh, description, description_zh, owner_org_id, visibility, hs_edition)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [l.slug, l.name, l.nameZh, l.description, l.descriptionZh, l.ownerOrgId, l.visibility, l.hsEdition],
   );
   return rows[0]!.id;
 }

@@ -30,9 +30,10 @@ const emptyRow = (): Row => ({
 });
 
 function toChange(r: Row): NewChange {
-  const base: NewChange = { action: r.action, code: r.code.trim(), reason: r.reason.trim() };
+  // The rule says which entry: a code can be on a list both as an inclusion and an exclusion.
+  const base: NewChange = { action: r.action, code: r.code.trim(), rule: r.rule, reason: r.reason.trim() };
   if (r.action === 'remove') return base;
-  const out: NewChange = { ...base, rule: r.rule, coverage: r.coverage };
+  const out: NewChange = { ...base, coverage: r.coverage };
   if (r.category.trim()) out.category = r.category.trim();
   if (r.scopeNote.trim()) out.scopeNote = r.scopeNote.trim();
   return out;

@@ -29,20 +29,23 @@ export function proposalRows(changes: ProposalChange[]): DiffRow[] {
     if (c.action === 'remove') {
       const before: ListEntry = c.before ?? {
         code: c.code,
-        rule: 'include',
+        rule: c.rule,
         coverage: 'full',
-        category: null,
-        scopeNote: null,
+        category: '',
+        scopeNote: '',
+        scopeNoteZh: null,
       };
       return { kind: 'removed', code: c.code, before, after: null, note };
     }
     const base = c.before;
     const after: ListEntry = {
       code: c.code,
-      rule: c.rule ?? base?.rule ?? 'include',
+      rule: c.rule,
       coverage: c.coverage ?? base?.coverage ?? 'full',
-      category: c.category ?? base?.category ?? null,
-      scopeNote: c.scopeNote ?? base?.scopeNote ?? null,
+      category: c.category ?? base?.category ?? '',
+      scopeNote: c.scopeNote ?? base?.scopeNote ?? '',
+      // A new scope note has no translation yet; an unchanged one keeps its own.
+      scopeNoteZh: c.scopeNote !== null && c.scopeNote !== base?.scopeNote ? null : (base?.scopeNoteZh ?? null),
     };
     if (c.action === 'amend' || base) return { kind: 'changed', code: c.code, before: base, after, note };
     return { kind: 'added', code: c.code, before: null, after, note };
