@@ -68,6 +68,10 @@ describe('look-up', () => {
     expect(r.results.map((x) => x.code)).toEqual(expect.arrayContaining(['854142', '854143']));
     expect(r.results[0]?.description.toLowerCase()).toContain('photovoltaic');
   });
+  it('finds chapters by their Chinese names', async () => {
+    const r = await svc.search('钢铁', 10);
+    expect(r.results.map((x) => x.code)).toEqual(['72', '73']);
+  });
   it('finds codes by prefix', async () => {
     const r = await svc.search('8541', 50);
     expect(r.results[0]?.code).toBe('8541');

@@ -197,6 +197,8 @@ export class ClassificationService {
     }
     const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
     if (words.length === 0) throw new AppError('bad_request', 'q: give a code or some words', { field: 'q' });
+    if (/\p{Script=Han}/u.test(query))
+      return { query, results: await store.searchChineseNames(this.db, CURRENT_EDITION, words.slice(0, 12), limit) };
     const tsquery = words
       .slice(0, 12)
       .map((w) => `${w}:*`)

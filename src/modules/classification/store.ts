@@ -70,6 +70,16 @@ export const searchByWords = (db: Queryable, edition: string, tsquery: string, l
     [edition, tsquery, limit],
   );
 
+/** Chinese words: the nomenclature has Chinese names for sections and chapters only. */
+export const searchChineseNames = (db: Queryable, edition: string, words: string[], limit: number) =>
+  db.query<{ code: string; level: number; description: string; parent: string | null; score: number }>(
+    `SELECT code, level, description, parent, 1.0::float8 AS score FROM hs_code
+     WHERE edition = $1 AND name_zh IS NOT NULL
+       AND (SELECT bool_and(strpos(name_zh, w) > 0) FROM unnest($2::text[]) AS w)
+     ORDER BY code LIMIT $3`,
+    [edition, words, limit],
+  );
+
 export interface ConcordanceDbRow {
   from_code: string;
   to_code: string;
