@@ -122,7 +122,8 @@ export const REFERENCE_LISTS: readonly ReferenceList[] = [
     nameZh: '欧盟碳边境调节机制（CBAM）覆盖产品（附件一）',
     description:
       'Goods subject to the Carbon Border Adjustment Mechanism by CN code: cement, electricity, fertilisers, iron and steel, aluminium, hydrogen. Prefix rules with exclusions.',
-    descriptionZh: '按欧盟合并商品目录（CN）编码列出的碳边境调节机制覆盖产品：水泥、电力、化肥、钢铁、铝、氢。按编码前缀匹配，含除外条款。',
+    descriptionZh:
+      '按欧盟合并商品目录（CN）编码列出的碳边境调节机制覆盖产品：水泥、电力、化肥、钢铁、铝、氢。按编码前缀匹配，含除外条款。',
     hsEdition: CURRENT_EDITION,
     effectiveFrom: '2023-10-01',
     file: 'cbam-annex-i.csv',

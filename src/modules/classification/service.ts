@@ -84,6 +84,16 @@ export class ClassificationService {
   private catalogCache: Catalog | undefined;
   private readonly compiled = new Map<string, CompiledList>();
   private readonly concordances = new Map<string, Map<string, ConcordanceTarget[]>>();
+  /** A code's hierarchy and former codes: the nomenclature changes only with the reference data. */
+  private readonly codeInfo = new Map<
+    string,
+    {
+      ancestors: store.CodeRow[];
+      children: store.CodeRow[];
+      section: { id: string; name: string; name_zh: string | null } | undefined;
+      formerCodes: { edition: string; code: string; relation: string }[];
+    }
+  >();
 
   constructor(private readonly db: Db) {}
 
@@ -198,7 +208,10 @@ export class ClassificationService {
     const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
     if (words.length === 0) throw new AppError('bad_request', 'q: give a code or some words', { field: 'q' });
     if (/\p{Script=Han}/u.test(query))
-      return { query, results: await store.searchChineseNames(this.db, CURRENT_EDITION, words.slice(0, 12), limit) };
+      return {
+        query,
+        results: await store.searchChineseNames(this.db, CURRENT_EDITION, words.slice(0, 12), limit),
+      };
     const tsquery = words
       .slice(0, 12)
       .map((w) => `${w}:*`)
@@ -225,13 +238,20 @@ export class ClassificationService {
         details: { nearest },
       });
     }
-    const [ancestors, children, section, formerCodes, lists] = await Promise.all([
-      store.ancestorsOf(this.db, CURRENT_EDITION, code),
-      store.childrenOf(this.db, CURRENT_EDITION, code),
-      store.sectionOf(this.db, CURRENT_EDITION, row.section),
-      store.formerCodesOf(this.db, CURRENT_EDITION, code),
-      this.matchers(viewer, { asOf }),
-    ]);
+    let info = this.codeInfo.get(code);
+    if (!info) {
+      const [ancestors, children, section, formerCodes] = await Promise.all([
+        store.ancestorsOf(this.db, CURRENT_EDITION, code),
+        store.childrenOf(this.db, CURRENT_EDITION, code),
+        store.sectionOf(this.db, CURRENT_EDITION, row.section),
+        store.formerCodesOf(this.db, CURRENT_EDITION, code),
+      ]);
+      info = { ancestors, children, section, formerCodes };
+      if (this.codeInfo.size >= 20_000) this.codeInfo.clear();
+      this.codeInfo.set(code, info);
+    }
+    const { ancestors, children, section, formerCodes } = info;
+    const lists = await this.matchers(viewer, { asOf });
     const summary = (r: store.CodeRow) => ({
       code: r.code,
       level: r.level,
@@ -705,6 +725,7 @@ export class ClassificationService {
   async importConcordance(rows: readonly ConcordanceRow[], source: string): Promise<number> {
     await this.db.transaction((tx) => store.insertConcordance(tx, rows, source));
     this.concordances.clear();
+    this.codeInfo.clear(); // former codes come from the concordance
     // Compiled versions of other editions depend on the concordance.
     for (const [id, c] of this.compiled)
       if ([...c.byCode.values()].flat().some((e) => e.via)) this.compiled.delete(id);

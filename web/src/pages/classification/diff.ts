@@ -45,7 +45,8 @@ export function proposalRows(changes: ProposalChange[]): DiffRow[] {
       category: c.category ?? base?.category ?? '',
       scopeNote: c.scopeNote ?? base?.scopeNote ?? '',
       // A new scope note has no translation yet; an unchanged one keeps its own.
-      scopeNoteZh: c.scopeNote !== null && c.scopeNote !== base?.scopeNote ? null : (base?.scopeNoteZh ?? null),
+      scopeNoteZh:
+        c.scopeNote !== null && c.scopeNote !== base?.scopeNote ? null : (base?.scopeNoteZh ?? null),
     };
     if (c.action === 'amend' || base) return { kind: 'changed', code: c.code, before: base, after, note };
     return { kind: 'added', code: c.code, before: null, after, note };
