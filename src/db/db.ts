@@ -81,6 +81,9 @@ async function openPostgres(url: string, max: number): Promise<Db> {
         : (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format),
   };
   const pool = new pg.Pool({ connectionString: url, max, types: types as pg.CustomTypesConfig });
+  // An idle connection the server drops (restart, failover, DROP DATABASE ... FORCE) emits an
+  // error; unhandled, it would end the process. The pool replaces it at the next query.
+  pool.on('error', (err) => process.emitWarning(`PostgreSQL idle connection closed: ${err.message}`));
   // Fail at start, with the server's own message, rather than at the first request.
   const probe = await pool.connect();
   probe.release();
