@@ -134,3 +134,117 @@ describe('classifyFile', () => {
     for (const i of [0, 1, 2, 3, 4, 12_345, n - 1]) expect(out[i + 1]!.endsWith(expected[i % 5]!)).toBe(true);
   });
 });
+
+describe('classifyFile in pieces', () => {
+  /** A file of n rows: codes at every level, dotted and spaced, some quoted descriptions, pads. */
+  const goods = (n: number, eol = '\n', extra: (i: number) => string = () => '') => {
+    const codes = [
+      '854143',
+      '8541.43',
+      '720410',
+      '7214 20',
+      '854142',
+      '010121',
+      '72',
+      '85414300',
+      '8541430010',
+    ];
+    let text = `id,description,hs_code,pad${eol}`;
+    for (let i = 0; i < n; i++) {
+      const desc = i % 7 === 0 ? `"goods, lot ${i}"` : `goods ${i}`;
+      text += `${i},${desc},${codes[i % codes.length]},${extra(i) || 'x'.repeat(i % 23)}${eol}`;
+    }
+    return text;
+  };
+  const run = async (text: string, options: Record<string, number>) => {
+    const d = dir();
+    const input = join(d, 'in.csv');
+    writeFileSync(input, text);
+    const output = join(d, 'out.csv');
+    const result = await classifyFile({ input, output, column: 'hs_code', lists, ...options });
+    return { result, text: readFileSync(output, 'utf8') };
+  };
+  // Expected by hand from the two lists at the top, per code of goods(): pv, pv_categories, steel,
+  // steel_categories. 72 is partial on steel: the exclusion 7204 lies inside it.
+  const expected: Record<string, string> = {
+    '854143': 'full,solar,none,',
+    '8541.43': 'full,solar,none,',
+    '720410': 'none,,none,',
+    '7214 20': 'none,,full,iron_steel',
+    '854142': 'partial,solar,none,',
+    '010121': 'none,,none,',
+    '72': 'none,,partial,iron_steel',
+    '85414300': 'full,solar,none,',
+    '8541430010': 'full,solar,none,',
+  };
+
+  it('classifies across many small blocks, with LF and with CRLF, as with one big block', async () => {
+    for (const eol of ['\n', '\r\n']) {
+      const text = goods(3000, eol);
+      const big = await run(text, {});
+      const small = await run(text, { blockBytes: 1024 });
+      expect(small.result.rows).toBe(3000);
+      expect(small.text).toBe(big.text);
+      const rows = parse(small.text, { columns: true }) as Record<string, string>[];
+      expect(rows).toHaveLength(3000);
+      for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 8, 1234, 2999]) {
+        const r = rows[i]!;
+        expect(r['id']).toBe(String(i));
+        expect([r['pv'], r['pv_categories'], r['steel'], r['steel_categories']].join(',')).toBe(
+          expected[r['hs_code']!],
+        );
+      }
+    }
+  });
+
+  it('reads quoted line breaks that fall across block boundaries', async () => {
+    const text = goods(3000, '\n', (i) => (i % 50 === 0 ? '"first\nsecond"' : ''));
+    const big = await run(text, {});
+    const small = await run(text, { blockBytes: 1024 });
+    expect(small.text).toBe(big.text);
+    const rows = parse(small.text, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(3000);
+    expect(rows[2950]).toMatchObject({ id: '2950', hs_code: '85414300', pad: 'first\nsecond', pv: 'full' });
+  });
+
+  it('counts line numbers across blocks when naming a bad line', async () => {
+    const text = goods(3000).replace('\n2500,goods 2500,', '\n2500,goods 2500,X');
+    const d = dir();
+    const input = join(d, 'in.csv');
+    writeFileSync(input, text);
+    const err = await classifyFile({
+      input,
+      output: join(d, 'o.csv'),
+      column: 'hs_code',
+      lists,
+      blockBytes: 1024,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    // Row 2500 is on line 2502 (the header is line 1, row 0 is line 2).
+    expect((err as AppError).message).toMatch(/1 bad row\(s\).*line 2502: "X/);
+    expect(readdirSync(d)).toEqual(['in.csv']);
+  });
+
+  it('keeps working when the memoised columns and the output block overflow', async () => {
+    const text = goods(2000);
+    const one = await run(text, {});
+    const small = await run(text, { blockBytes: 256, cacheBytes: 64 });
+    expect(small.text).toBe(one.text);
+  });
+
+  it('refuses a line longer than the read block, naming it', async () => {
+    const d = dir();
+    const input = join(d, 'in.csv');
+    writeFileSync(input, `hs_code,pad\n854143,a\n854143,${'y'.repeat(500)}\n`);
+    await expect(
+      classifyFile({
+        input,
+        output: join(d, 'o.csv'),
+        column: 'hs_code',
+        lists,
+        blockBytes: 256,
+      }),
+    ).rejects.toThrow(/line 3 is longer than 256 bytes/);
+    expect(readdirSync(d)).toEqual(['in.csv']);
+  });
+});
