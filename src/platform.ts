@@ -7,15 +7,28 @@ import {
   loadReferenceData,
 } from './modules/classification/index.js';
 import { IdentityService, identityAdmin, identityMigrations } from './modules/identity/index.js';
+import {
+  LedgerService,
+  ephemeralSigner,
+  ledgerMigrations,
+  loadSigner,
+  trustedKeysFrom,
+  type LedgerOptions,
+} from './modules/ledger/index.js';
 import { seedDemo, type DemoCredentials } from './demo.js';
 
 /** Every module's migrations, in dependency order. */
-export const MIGRATIONS: readonly Migration[] = [...identityMigrations, ...classificationMigrations];
+export const MIGRATIONS: readonly Migration[] = [
+  ...identityMigrations,
+  ...ledgerMigrations,
+  ...classificationMigrations,
+];
 
 export interface Platform {
   db: Db;
   identity: IdentityService;
   classification: ClassificationService;
+  ledger: LedgerService;
   /** Set when this start seeded the demo data. */
   demo: DemoCredentials | null;
   close(): Promise<void>;
@@ -23,19 +36,31 @@ export interface Platform {
 
 /** Opens the database, migrates, loads reference data, seeds the demo if asked, and wires the services. */
 export async function openPlatform(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'demo'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'demo' | 'ledgerOrigin'>,
   log?: Logger,
 ): Promise<Platform> {
+  // The key first: a bad GREENTRADE_LEDGER_KEY stops the start before the database is opened.
+  const ledger: LedgerOptions = {
+    signer: loadSigner(config.dataDir),
+    origin: config.ledgerOrigin,
+    trustedKeys: trustedKeysFrom(),
+  };
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    return await wire(db, config.demo, log);
+    return await wire(db, config.demo, log, ledger);
   } catch (e) {
     await db.close();
     throw e;
   }
 }
 
-export async function wire(db: Db, demo: boolean, log?: Logger): Promise<Platform> {
+/** Wires the services over an open database; without ledger options the ledger signs with a throw-away key (tests). */
+export async function wire(
+  db: Db,
+  demo: boolean,
+  log?: Logger,
+  ledger: LedgerOptions = { signer: ephemeralSigner(), origin: 'greentrade.test/ledger' },
+): Promise<Platform> {
   const applied = await migrate(db, MIGRATIONS);
   if (applied.length > 0) log?.info({ applied }, 'migrations applied');
   const loaded = await loadReferenceData(db, identityAdmin.ensureOrg);
@@ -45,6 +70,7 @@ export async function wire(db: Db, demo: boolean, log?: Logger): Promise<Platfor
     db,
     identity: await IdentityService.open(db),
     classification: new ClassificationService(db),
+    ledger: new LedgerService(db, ledger),
     demo: demoCredentials,
     close: () => db.close(),
   };

@@ -7,6 +7,7 @@ import { isAppError } from '../kernel/errors.js';
 import { createLogger } from '../kernel/log.js';
 import { classificationCli, classifyCommand } from '../modules/classification/index.js';
 import { identityCli } from '../modules/identity/index.js';
+import { ledgerCli } from '../modules/ledger/index.js';
 import { MIGRATIONS, openPlatform } from '../platform.js';
 import { serve } from '../server/serve.js';
 
@@ -55,6 +56,7 @@ db.command('migrate')
 program.addCommand(classifyCommand(open));
 program.addCommand(classificationCli(open));
 for (const c of identityCli(open)) program.addCommand(c);
+program.addCommand(ledgerCli(open));
 
 try {
   await program.parseAsync(process.argv);

@@ -8,6 +8,10 @@ export interface Config {
   /** Seed the demo organisations, users and API client on first start. */
   demo: boolean;
   logLevel: string;
+  /** The ledger's name in its signed checkpoints (a C2SP origin). */
+  ledgerOrigin: string;
+  /** A checkpoint is signed at least this often. */
+  checkpointSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -15,6 +19,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be 0..65535, got ${env['PORT']}`);
   const databaseUrl = env['DATABASE_URL'] || undefined;
+  const checkpointSeconds = Number(env['GREENTRADE_CHECKPOINT_SECONDS'] ?? 600);
+  if (!Number.isFinite(checkpointSeconds) || checkpointSeconds < 1)
+    throw new Error(
+      `GREENTRADE_CHECKPOINT_SECONDS must be a number of seconds >= 1, got ${env['GREENTRADE_CHECKPOINT_SECONDS']}`,
+    );
+  if (/\s/.test(env['GREENTRADE_LEDGER_ORIGIN'] ?? ''))
+    throw new Error('GREENTRADE_LEDGER_ORIGIN must not contain spaces');
   // Demo data by default only on the embedded database: a real server is someone's production.
   const demo = env['GREENTRADE_DEMO'] === undefined ? !databaseUrl : env['GREENTRADE_DEMO'] !== '0';
   return {
@@ -23,5 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env['GREENTRADE_DATA_DIR'] ?? './.greentrade'),
     demo,
     logLevel: env['LOG_LEVEL'] ?? 'info',
+    ledgerOrigin: env['GREENTRADE_LEDGER_ORIGIN'] ?? 'greentrade.local/ledger',
+    checkpointSeconds,
   };
 }

@@ -13,6 +13,9 @@ export interface Running {
 export async function serve(config: Config, log: Logger): Promise<Running> {
   const platform = await openPlatform(config, log);
   const app = buildApp(platform, log);
+  const stopCheckpoints = platform.ledger.startCheckpointing(config.checkpointSeconds * 1000, (e) =>
+    log.error({ err: e }, 'signing a ledger checkpoint failed'),
+  );
   const server: ServerType = await new Promise((resolve) => {
     const s = serveNode(
       { fetch: app.fetch, port: config.port, hostname: process.env['HOST'] ?? '0.0.0.0' },
@@ -44,6 +47,7 @@ export async function serve(config: Config, log: Logger): Promise<Running> {
     port,
     platform,
     stop: async () => {
+      stopCheckpoints();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await platform.close();
     },
