@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Db } from './db/index.js';
 import { REFERENCE_ORG } from './modules/classification/index.js';
 import { identityAdmin } from './modules/identity/index.js';
+import type { LedgerService } from './modules/ledger/index.js';
 
 /** Fixed, printed demo credentials: for a laptop trial only (GREENTRADE_DEMO=0 starts empty). */
 export const DEMO_PASSWORD = 'greentrade-demo';
@@ -90,4 +92,31 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
       client: { ...DEMO_CLIENT },
     };
   });
+}
+
+/** A few public ledger entries, so that the ledger pages have something to show and prove. */
+export async function seedDemoLedger(ledger: LedgerService): Promise<void> {
+  if ((await ledger.size()) > 0) return;
+  // The SHA-256 of a (fictitious) test report, anchored as a notarisation: entry 0.
+  await ledger.notarize(
+    createHash('sha256').update('GreenTrade demo: PV module test report 2026-001').digest('hex'),
+    'system',
+  );
+  await ledger.db.transaction((tx) =>
+    ledger.appendMany(tx, [
+      {
+        type: 'demo.shipment',
+        subject: 'DEMO-2026-0001',
+        body: { hsCode: '854143', quantity: { value: '1200', unit: 'piece' }, destination: 'DE' },
+        public: true,
+      },
+      {
+        type: 'demo.shipment',
+        subject: 'DEMO-2026-0002',
+        body: { hsCode: '850760', quantity: { value: '40', unit: 'piece' }, destination: 'FR' },
+        public: true,
+      },
+    ]),
+  );
+  await ledger.checkpoint();
 }

@@ -15,7 +15,7 @@ import {
   trustedKeysFrom,
   type LedgerOptions,
 } from './modules/ledger/index.js';
-import { seedDemo, type DemoCredentials } from './demo.js';
+import { seedDemo, seedDemoLedger, type DemoCredentials } from './demo.js';
 
 /** Every module's migrations, in dependency order. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -66,11 +66,13 @@ export async function wire(
   const loaded = await loadReferenceData(db, identityAdmin.ensureOrg);
   if (loaded.length > 0) log?.info({ loaded }, 'reference data loaded');
   const demoCredentials = demo ? await seedDemo(db) : null;
+  const ledgerService = new LedgerService(db, ledger);
+  if (demoCredentials) await seedDemoLedger(ledgerService);
   return {
     db,
     identity: await IdentityService.open(db),
     classification: new ClassificationService(db),
-    ledger: new LedgerService(db, ledger),
+    ledger: ledgerService,
     demo: demoCredentials,
     close: () => db.close(),
   };

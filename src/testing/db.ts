@@ -55,9 +55,11 @@ export async function openTestDb(): Promise<TestDb> {
   };
 }
 
-/** A migrated platform with reference data and the demo users, on a database of its own. */
-export async function openTestPlatform(): Promise<Platform & { dispose(): Promise<void> }> {
+/** A migrated platform with reference data and (unless told not to) the demo data, on a database of its own. */
+export async function openTestPlatform(
+  options: { demo?: boolean } = {},
+): Promise<Platform & { dispose(): Promise<void> }> {
   const t = await openTestDb();
-  const platform = await wire(t.db, true, createLogger('silent'));
+  const platform = await wire(t.db, options.demo ?? true, createLogger('silent'));
   return { ...platform, dispose: t.dispose };
 }

@@ -23,7 +23,7 @@ const mth = (leaves: Buffer[]): Buffer => {
   return node(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
 };
 
-let platform: Awaited<ReturnType<typeof openTestPlatform>>;
+let platform: Awaited<ReturnType<typeof openTestPlatform>>; // without the demo: the log starts empty
 let svc: LedgerService;
 let db: Db;
 let mine: Principal;
@@ -120,7 +120,7 @@ async function attack(act: () => Promise<void>, expected: { index: number; reaso
 }
 
 beforeAll(async () => {
-  platform = await openTestPlatform();
+  platform = await openTestPlatform({ demo: false });
   svc = platform.ledger;
   db = platform.db;
   const a = await identityAdmin.ensureOrg(db, 'ledger-a', 'Ledger A');
