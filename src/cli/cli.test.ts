@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../db/index.js';
 import { packageRoot } from '../kernel/paths.js';
 import { openTestDb, type TestDb } from '../testing/db.js';
 
@@ -45,7 +47,7 @@ describe('greentrade CLI', () => {
   it('has --help on the root and on every group', async () => {
     const rootHelp = await greentrade('--help');
     expect(rootHelp.code).toBe(0);
-    for (const c of ['serve', 'db', 'classify', 'classification', 'org', 'user', 'client'])
+    for (const c of ['serve', 'db', 'classify', 'classification', 'org', 'user', 'client', 'ledger'])
       expect(rootHelp.stdout).toContain(c);
     const group = await greentrade('classification', '--help');
     expect(group.stdout).toMatch(/search[\s\S]*lists[\s\S]*diff[\s\S]*concordance/);
@@ -158,5 +160,119 @@ describe('greentrade CLI', () => {
     );
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toContain('unknown king');
+  });
+});
+
+describe('greentrade ledger', () => {
+  /** The database the CLI uses, opened here between commands (PGlite allows one process at a time). */
+  const withDb = async <T>(fn: (db: import('../db/index.js').Db) => Promise<T>): Promise<T> => {
+    const db = await openDb(serverDb ? { databaseUrl: serverDb.url } : { dataDir: join(dir, 'data') });
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  };
+
+  it('appends, notarises, checkpoints, proves; the proof checks without the database', async () => {
+    const a = await greentrade(
+      'ledger',
+      'append',
+      '--type',
+      'test.cli',
+      '--subject',
+      'x-1',
+      '--body',
+      '{"q":"1.5"}',
+      '--json',
+    );
+    expect(a.code).toBe(0);
+    const appended = JSON.parse(a.stdout) as { index: number; leafHash: string };
+    expect(appended.index).toBe(0);
+    // The leaf hash, computed here from the entry text the ledger kept (RFC 9162: SHA-256(0x00 || entry)).
+    const kept = await withDb((db) =>
+      db.query<{ entry: string }>('SELECT entry FROM ledger_entry WHERE idx = 0'),
+    );
+    expect(appended.leafHash).toBe(
+      createHash('sha256')
+        .update(Buffer.from([0]))
+        .update(kept[0]!.entry)
+        .digest('hex'),
+    );
+
+    const doc = join(dir, 'report.pdf');
+    writeFileSync(doc, 'a test report');
+    const n = await greentrade('ledger', 'notarize', doc, '--json');
+    expect(JSON.parse(n.stdout)).toMatchObject({ index: 1 });
+
+    const c = await greentrade('ledger', 'checkpoint', '--json');
+    expect(c.code).toBe(0);
+    const cp = JSON.parse(c.stdout) as Record<string, unknown>;
+    expect(Object.keys(cp)).toEqual(
+      expect.arrayContaining(['treeSize', 'rootHash', 'timestamp', 'signature', 'publicKey']),
+    );
+    expect(cp['treeSize']).toBe(2);
+
+    const p = await greentrade('ledger', 'proof', '1', '--json');
+    expect(p.code).toBe(0);
+    const proof = JSON.parse(p.stdout) as { path: string[]; leafHash: string };
+    expect(proof).toMatchObject({ index: 1, treeSize: 2, path: [appended.leafHash] });
+    const file = join(dir, 'proof.json');
+    writeFileSync(file, p.stdout);
+    const ok = await greentrade('ledger', 'check-proof', file, '--public-key', cp['publicKey'] as string);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^valid/);
+
+    const tampered = join(dir, 'tampered.json');
+    writeFileSync(
+      tampered,
+      JSON.stringify({ ...proof, path: [proof.path[0]!.replace(/^./, (d) => (d === '0' ? '1' : '0'))] }),
+    );
+    const no = await greentrade('ledger', 'check-proof', tampered);
+    expect(no.code).toBe(1);
+    expect(no.stdout).toMatch(/^invalid: the path does not lead to the root hash/);
+    const otherKey = await greentrade('ledger', 'check-proof', file, '--public-key', 'ab'.repeat(32));
+    expect(otherKey.code).toBe(1);
+    expect(otherKey.stdout).toMatch(/not the log's key/);
+    writeFileSync(tampered, '{not json');
+    const broken = await greentrade('ledger', 'check-proof', tampered);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/not JSON/);
+  });
+
+  it('verifies the log, and names the entry that was changed behind its back', async () => {
+    const ok = await greentrade('ledger', 'verify', '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, entries: 2, references: 1 });
+    const witnessed = join(dir, 'witnessed.json');
+    expect((await greentrade('ledger', 'export-checkpoint', '--out', witnessed)).code).toBe(0);
+    expect((await greentrade('ledger', 'check-witness', witnessed)).code).toBe(0);
+
+    await withDb((db) =>
+      db.query(`UPDATE ledger_entry SET entry = replace(entry, '1.5', '9.5') WHERE idx = 0`),
+    );
+    const bad = await greentrade('ledger', 'verify');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/FAILED at entry 0: entry 0: its text does not hash/);
+    await withDb((db) =>
+      db.query(`UPDATE ledger_entry SET entry = replace(entry, '9.5', '1.5') WHERE idx = 0`),
+    );
+    expect((await greentrade('ledger', 'verify')).code).toBe(0);
+
+    const badArgs = await greentrade(
+      'ledger',
+      'append',
+      '--type',
+      'Not A Type',
+      '--subject',
+      's',
+      '--body',
+      '{}',
+    );
+    expect(badArgs.code).toBe(2);
+    expect(badArgs.stderr).toMatch(/type/);
+    const badBody = await greentrade('ledger', 'append', '--type', 't', '--subject', 's', '--body', '{x');
+    expect(badBody.code).toBe(2);
+    expect(badBody.stderr).toMatch(/--body: not JSON/);
   });
 });

@@ -1,10 +1,14 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENT, DEMO_PASSWORD, DEMO_USERS } from '../demo.js';
 import { PUBLIC } from '../kernel/access.js';
 import { createLogger } from '../kernel/log.js';
 import { route, z } from '../kernel/http.js';
+import { ledgerLib } from '../modules/ledger/index.js';
 import { openTestPlatform } from '../testing/db.js';
 import { assertAllRoutesDeclared, buildApp } from './app.js';
+
+const { checkInclusionProof, checkConsistencyProof } = ledgerLib;
 
 let platform: Awaited<ReturnType<typeof openTestPlatform>>;
 let app: ReturnType<typeof buildApp>;
@@ -335,5 +339,66 @@ describe('classification over HTTP', () => {
     const res = await call('/api/v1/nothing-here', { headers: auth });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('ledger over HTTP', () => {
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    call(path, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('publishes entries, proofs and checkpoints to anyone, and the proof checks with the library', async () => {
+    const key = (await (await call('/api/v1/ledger/public-key')).json()) as { publicKey: string };
+    const entry = await call('/api/v1/ledger/entries/1');
+    expect(entry.status).toBe(200);
+    expect(await entry.json()).toMatchObject({ index: 1, type: 'demo.shipment', public: true });
+    const proof = await (await call('/api/v1/ledger/entries/1/proof')).json();
+    expect(checkInclusionProof(proof, { trustedKeys: [key.publicKey] })).toEqual({ ok: true });
+    const latest = (await (await call('/api/v1/ledger/checkpoints/latest')).json()) as { treeSize: number };
+    expect(latest.treeSize).toBeGreaterThanOrEqual(3);
+    const consistency = await (await call(`/api/v1/ledger/consistency?from=1&to=${latest.treeSize}`)).json();
+    expect(checkConsistencyProof(consistency)).toEqual({ ok: true });
+    expect((await call('/api/v1/ledger/consistency?from=5&to=2')).status).toBe(400);
+    expect((await call('/api/v1/ledger/entries/abc')).status).toBe(400);
+    expect((await call('/api/v1/ledger/entries/99999')).status).toBe(404);
+  });
+
+  it('keeps a private entry to its organisation, and checkpoints to those who may sign them', async () => {
+    const exporterOrg = (
+      await platform.db.query<{ id: string }>("SELECT id FROM organisation WHERE slug = 'demo-exporter'")
+    )[0]!.id;
+    const { index } = await platform.db.transaction((tx) =>
+      platform.ledger.append(tx, { type: 'test.private', subject: 'p-1', body: {}, orgId: exporterOrg }),
+    );
+    const exporter = { cookie: await login(DEMO_USERS.exporter) };
+    const regulator = { cookie: await login(DEMO_USERS.regulator) };
+    expect((await call(`/api/v1/ledger/entries/${index}`, { headers: exporter })).status).toBe(200);
+    expect((await call(`/api/v1/ledger/entries/${index}`)).status).toBe(404);
+    expect((await call(`/api/v1/ledger/entries/${index}/proof`, { headers: regulator })).status).toBe(404);
+    expect((await call('/api/v1/ledger/checkpoints', { method: 'POST' })).status).toBe(401);
+    const analyst = { cookie: await login(DEMO_USERS.analyst) };
+    expect((await call('/api/v1/ledger/checkpoints', { method: 'POST', headers: analyst })).status).toBe(403);
+    const made = await call('/api/v1/ledger/checkpoints', { method: 'POST', headers: regulator });
+    expect(made.status).toBe(201);
+    expect(((await made.json()) as { treeSize: number }).treeSize).toBe(index + 1);
+  });
+
+  it('notarises a document hash for a signed-in user, and tells anyone when it was anchored', async () => {
+    const sha256 = createHash('sha256').update('an invoice').digest('hex');
+    expect((await post('/api/v1/ledger/notarizations', { sha256 })).status).toBe(401);
+    const exporter = { cookie: await login(DEMO_USERS.exporter), origin: base };
+    const res = await post('/api/v1/ledger/notarizations', { sha256 }, exporter);
+    expect(res.status).toBe(201);
+    const { index } = (await res.json()) as { index: number };
+    const found = (await (await call(`/api/v1/ledger/notarizations/${sha256}`)).json()) as {
+      anchors: { index: number }[];
+    };
+    expect(found.anchors.map((a) => a.index)).toEqual([index]);
+    const bad = await post('/api/v1/ledger/notarizations', { sha256: 'xyz' }, exporter);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('sha256');
   });
 });
