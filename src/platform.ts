@@ -4,6 +4,7 @@ import type { Logger } from './kernel/log.js';
 import {
   ClassificationService,
   classificationMigrations,
+  listVersionReferences,
   loadReferenceData,
 } from './modules/classification/index.js';
 import { IdentityService, identityAdmin, identityMigrations } from './modules/identity/index.js';
@@ -67,11 +68,12 @@ export async function wire(
   if (loaded.length > 0) log?.info({ loaded }, 'reference data loaded');
   const demoCredentials = demo ? await seedDemo(db) : null;
   const ledgerService = new LedgerService(db, ledger);
+  ledgerService.registerReferences(listVersionReferences);
   if (demoCredentials) await seedDemoLedger(ledgerService);
   return {
     db,
     identity: await IdentityService.open(db),
-    classification: new ClassificationService(db),
+    classification: new ClassificationService(db, ledgerService),
     ledger: ledgerService,
     demo: demoCredentials,
     close: () => db.close(),

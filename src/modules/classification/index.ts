@@ -1,4 +1,4 @@
-export { ClassificationService, type Viewer } from './service.js';
+export { ClassificationService, listVersionReferences, type Viewer } from './service.js';
 export { classificationRoutes } from './routes.js';
 export { classificationCli, classifyCommand } from './cli.js';
 export { classificationMigrations } from './schema.js';

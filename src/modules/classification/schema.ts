@@ -106,4 +106,11 @@ CREATE TABLE change_proposal_item (
 );
 `,
   },
+  {
+    id: 'classification/0002_list_versions_in_the_ledger',
+    sql: `
+-- An approved version is recorded in the ledger; the row keeps its entry and leaf hash.
+ALTER TABLE green_list_version ADD COLUMN ledger_index bigint, ADD COLUMN ledger_leaf bytea;
+`,
+  },
 ];

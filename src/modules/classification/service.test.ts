@@ -232,6 +232,24 @@ describe('a living list: proposals, review, versions, diffs, as-of', () => {
     await expect(svc.approve(proposalId, undefined, deputy)).rejects.toMatchObject({ status: 409 });
   });
 
+  it('records the approved version in the ledger, in the same transaction', async () => {
+    const [row] = await platform.db.query<{ ledger_index: string }>(
+      `SELECT v.ledger_index FROM green_list_version v JOIN green_list l ON l.id = v.list_id
+       WHERE l.slug = $1 AND v.number = 2`,
+      [slug],
+    );
+    const entry = await platform.ledger.entry(Number(row!.ledger_index), authority);
+    expect(entry).toMatchObject({ type: 'classification.list-version', subject: `${slug}@2` });
+    const body = entry.body as { entries: { code: string }[]; approvedBy: string };
+    expect(body.entries.map((e) => e.code).sort()).toEqual(['841861', '8502', '854143'].sort());
+    expect(body.approvedBy).toBe('Regulator Two');
+    // The private list's version is not for other organisations to read.
+    await expect(platform.ledger.entry(entry.index, outsider)).rejects.toMatchObject({ status: 404 });
+    const report = await platform.ledger.verify();
+    expect(report).toMatchObject({ ok: true });
+    expect(report.references).toBeGreaterThanOrEqual(1);
+  });
+
   it('lists the diff between versions', async () => {
     const d = await svc.diff(slug, 1, 2, authority);
     expect(d.added.map((e) => e.code)).toEqual(['841861']);

@@ -20,6 +20,14 @@ import {
   type VersionView,
 } from './model.js';
 import * as store from './store.js';
+import type { LedgerService, ReferenceSource } from '../ledger/index.js';
+
+/** For ledger verify: the list versions that keep a ledger entry. */
+export const listVersionReferences: ReferenceSource = {
+  name: 'list versions',
+  sql: `SELECT 'version ' || v.number || ' of list ' || l.slug AS ref, v.ledger_index AS idx, v.ledger_leaf AS leaf
+        FROM green_list_version v JOIN green_list l ON l.id = v.list_id WHERE v.ledger_index IS NOT NULL`,
+};
 
 /** A signed-in caller, or the local operator (the CLI, with direct access to the database). */
 export type Viewer = Principal | 'system';
@@ -95,7 +103,11 @@ export class ClassificationService {
     }
   >();
 
-  constructor(private readonly db: Db) {}
+  /** With a ledger, every approved version is recorded in it (see approve). */
+  constructor(
+    private readonly db: Db,
+    private readonly ledger?: LedgerService,
+  ) {}
 
   /** Drops cached lists after a write; compiled versions are immutable and stay. */
   invalidate(): void {
@@ -674,7 +686,11 @@ export class ClassificationService {
             `${c.action === 'add' ? '+' : c.action === 'remove' ? '-' : '~'} ${c.code}${c.rule === 'exclude' ? ' (exclusion)' : ''}: ${c.reason}`,
         ),
       ].join('\n');
-      await store.insertVersion(tx, {
+      const versionEntries = entries.map((e) => ({
+        ...e,
+        scopeNoteZh: e.scopeNoteZh ?? undefined,
+      })) as EntryInput[];
+      const versionId = await store.insertVersion(tx, {
         listId: list.id,
         number: latest.number + 1,
         hsEdition: latest.hs_edition,
@@ -682,8 +698,32 @@ export class ClassificationService {
         changelog,
         createdBy: viewerName(viewer),
         proposalId: p.id,
-        entries: entries.map((e) => ({ ...e, scopeNoteZh: e.scopeNoteZh ?? undefined })) as EntryInput[],
+        entries: versionEntries,
       });
+      if (this.ledger) {
+        // Others rely on a version of a list: its entry commits with it, in this transaction.
+        const appended = await this.ledger.append(tx, {
+          type: 'classification.list-version',
+          subject: `${list.slug}@${latest.number + 1}`,
+          body: {
+            list: list.slug,
+            version: latest.number + 1,
+            hsEdition: latest.hs_edition,
+            effectiveFrom: p.effective_from,
+            proposal: p.id,
+            approvedBy: viewerName(viewer),
+            entries: versionEntries.map((e) => ({
+              code: e.code,
+              rule: e.rule,
+              coverage: e.coverage,
+              category: e.category,
+            })),
+          },
+          orgId: list.owner_org_id,
+          public: list.visibility === 'public',
+        });
+        await store.recordVersionInLedger(tx, versionId, appended.index, appended.leafHash);
+      }
       await store.decideProposal(tx, {
         id,
         status: 'approved',

@@ -388,3 +388,10 @@ export const recordDataset = (db: Queryable, name: string, checksum: string) =>
      ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, loaded_at = now()`,
     [name, checksum],
   );
+
+export const recordVersionInLedger = (tx: Queryable, versionId: string, index: number, leafHashHex: string) =>
+  tx.query("UPDATE green_list_version SET ledger_index = $2, ledger_leaf = decode($3, 'hex') WHERE id = $1", [
+    versionId,
+    index,
+    leafHashHex,
+  ]);
