@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -236,8 +238,8 @@ describe('greentrade ledger', () => {
     expect(otherKey.stdout).toMatch(/not the log's key/);
     writeFileSync(tampered, '{not json');
     const broken = await greentrade('ledger', 'check-proof', tampered);
-    expect(broken.code).toBe(2);
-    expect(broken.stderr).toMatch(/not JSON/);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^invalid: .*not JSON/);
   });
 
   it('verifies the log, and names the entry that was changed behind its back', async () => {
@@ -247,6 +249,27 @@ describe('greentrade ledger', () => {
     const witnessed = join(dir, 'witnessed.json');
     expect((await greentrade('ledger', 'export-checkpoint', '--out', witnessed)).code).toBe(0);
     expect((await greentrade('ledger', 'check-witness', witnessed)).code).toBe(0);
+    // A witness over HTTP: a server here that keeps what it is sent.
+    const received: string[] = [];
+    const witness = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => witness.listen(0, '127.0.0.1', r));
+    const port = (witness.address() as AddressInfo).port;
+    const sent = await greentrade(
+      'ledger',
+      'export-checkpoint',
+      '--url',
+      `http://127.0.0.1:${port}/checkpoints`,
+    );
+    witness.close();
+    expect(sent.code).toBe(0);
+    expect(JSON.parse(received[0]!)).toEqual(JSON.parse(readFileSync(witnessed, 'utf8')));
 
     await withDb((db) =>
       db.query(`UPDATE ledger_entry SET entry = replace(entry, '1.5', '9.5') WHERE idx = 0`),

@@ -155,7 +155,13 @@ export function ledgerCli(open: Open): Command {
     .action((file: string, o: { publicKey?: string }, cmd: Command) => {
       if (o.publicKey !== undefined && !fromHex(o.publicKey, 32))
         throw new AppError('bad_request', '--public-key: must be 32 bytes of hex', { field: 'public-key' });
-      const proof = readJsonFile(file);
+      // The contract: 0 for a valid proof, 1 with the reason for anything else, a broken file too.
+      let proof: unknown;
+      try {
+        proof = readJsonFile(file);
+      } catch (e) {
+        return verdict(cmd, { ok: false, reason: (e as Error).message }, '');
+      }
       const check = checkInclusionProof(proof, {
         sha256,
         ...(o.publicKey ? { trustedKeys: [o.publicKey] } : {}),

@@ -250,6 +250,32 @@ describe('the ledger', () => {
   });
 });
 
+describe('signed checkpoints on a schedule', () => {
+  it('signs one when the log has grown since the last, at once and then every interval', async () => {
+    const before = (await svc.latestCheckpoint())!;
+    await db.transaction((tx) => svc.append(tx, { type: 'test.item', subject: 'late', body: {} }));
+    const stop = svc.startCheckpointing(3_600_000, (e) => {
+      throw e;
+    });
+    try {
+      let latest = before;
+      for (let i = 0; i < 100 && latest.treeSize === before.treeSize; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        latest = (await svc.latestCheckpoint())!;
+      }
+      expect(latest.treeSize).toBe(before.treeSize + 1);
+      expect(latest.timestamp >= before.timestamp).toBe(true);
+    } finally {
+      stop();
+      await db.query('DELETE FROM ledger_checkpoint WHERE tree_size = $1', [before.treeSize + 1]);
+      await db.query('DELETE FROM ledger_node WHERE (idx + 1) * (2 ^ level) > $1', [before.treeSize]);
+      await db.query('DELETE FROM ledger_entry WHERE idx >= $1', [before.treeSize]);
+      await db.query('UPDATE ledger_head SET size = $1', [before.treeSize]);
+    }
+    expect((await svc.verify()).ok).toBe(true);
+  });
+});
+
 describe('ledger verify catches tampering and names where', () => {
   const text13 = async () =>
     (await db.query<{ entry: string }>('SELECT entry FROM ledger_entry WHERE idx = 13'))[0]!.entry;
