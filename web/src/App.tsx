@@ -10,6 +10,8 @@ import { NewProposalPage } from './pages/classification/NewProposalPage';
 import { ProposalPage } from './pages/classification/ProposalPage';
 import { ProposalsPage } from './pages/classification/ProposalsPage';
 import { SearchPage } from './pages/classification/SearchPage';
+import { EntryPage } from './pages/ledger/EntryPage';
+import { LedgerPage } from './pages/ledger/LedgerPage';
 
 const guarded = (el: React.ReactNode) => <RequireAuth>{el}</RequireAuth>;
 
@@ -30,6 +32,11 @@ export function App() {
           <Route path="proposals" element={guarded(<ProposalsPage />)} />
           <Route path="proposals/new" element={guarded(<NewProposalPage />)} />
           <Route path="proposals/:id" element={guarded(<ProposalPage />)} />
+        </Route>
+        {/* Public: the ledger is there to be checked by anyone, signed in or not. */}
+        <Route path="/ledger">
+          <Route index element={<LedgerPage />} />
+          <Route path="entries/:index" element={<EntryPage />} />
         </Route>
         <Route path="*" element={guarded(<NotFoundPage />)} />
       </Routes>

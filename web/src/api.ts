@@ -52,6 +52,12 @@ export type ProposalChange = ProposalDetail['changes'][number];
 export type ChangeAction = ProposalChange['action'];
 export type NewProposal = Schemas['NewProposal'];
 export type NewChange = NewProposal['changes'][number];
+export type LedgerKeys = JsonOf<'/api/v1/ledger/public-key', 'get'>;
+export type LedgerCheckpoint = Schemas['LedgerCheckpoint'];
+export type LedgerEntry = Schemas['LedgerEntry'];
+export type LedgerProof = Schemas['LedgerInclusionProof'];
+export type LedgerAppended = Schemas['LedgerAppended'];
+export type LedgerAnchors = JsonOf<'/api/v1/ledger/notarizations/{sha256}', 'get'>;
 
 /** The body of every API error: `{"error":{"code","message","field",...extra}}`. */
 export interface ErrorBody {
@@ -223,4 +229,20 @@ export const api = {
     request<{ proposal: ProposalDetail }>('POST', `/classification/proposals/${enc(id)}/reject`, {
       body: { comment },
     }),
+
+  // ledger (the reads are public: they work without signing in)
+  ledgerKeys: (signal?: AbortSignal) => request<LedgerKeys>('GET', '/ledger/public-key', { signal }),
+  latestCheckpoint: (signal?: AbortSignal) =>
+    request<LedgerCheckpoint>('GET', '/ledger/checkpoints/latest', { signal }),
+  checkpoints: (limit: number, signal?: AbortSignal) =>
+    request<{ checkpoints: LedgerCheckpoint[] }>('GET', '/ledger/checkpoints', { query: { limit }, signal }),
+  ledgerEntry: (index: number, signal?: AbortSignal) =>
+    request<LedgerEntry>('GET', `/ledger/entries/${index}`, { signal }),
+  ledgerProof: (index: number, signal?: AbortSignal) =>
+    request<LedgerProof>('GET', `/ledger/entries/${index}/proof`, { signal }),
+  anchors: (sha256: string, signal?: AbortSignal) =>
+    request<LedgerAnchors>('GET', `/ledger/notarizations/${enc(sha256)}`, { signal }),
+  /** Anchors a document by its SHA-256 (signed-in users); the document itself is never sent. */
+  notarize: (sha256: string) =>
+    request<LedgerAppended>('POST', '/ledger/notarizations', { body: { sha256 } }),
 };

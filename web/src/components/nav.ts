@@ -24,4 +24,9 @@ export const NAV: NavSection[] = [
       { to: '/classification/proposals', label: 'nav.classification.proposals' },
     ],
   },
+  {
+    id: 'ledger',
+    title: 'nav.ledger.title',
+    items: [{ to: '/ledger', label: 'nav.ledger.overview' }],
+  },
 ];
