@@ -33,7 +33,7 @@ import * as store from './store.js';
 export type Viewer = Principal | 'system' | null;
 
 /** OpenSSL's SHA-256 (node:crypto), several times the speed of a JS one. */
-export const sha256: Sha256 = (data) => new Uint8Array(nodeHashOf('sha256', data, 'buffer'));
+export const sha256: Sha256 = (data) => nodeHashOf('sha256', data, 'buffer');
 
 const utf8 = new TextEncoder();
 const ZERO = new Uint8Array(32);
@@ -389,17 +389,17 @@ export class LedgerService {
     // The perfect subtrees of the entries read so far, largest first (a binary counter).
     const stack: { level: number; hash: Hash }[] = [];
     const maxLevel = Math.max(1, Math.ceil(Math.log2(Math.max(head, 1))) + 1);
-    const PAGE = 10_000;
+    const PAGE = 50_000;
     let next = 0;
     while (problems.length === sigProblems) {
-      const rows = await store.entriesFrom(q, next, PAGE);
+      const rows = await store.leavesFrom(q, next, PAGE);
       if (rows.length === 0) break;
       // The stored nodes that these entries complete, to compare as each is completed.
-      const storedNodes = new Map<string, Hash>();
+      const storedNodes = new Map<number, Hash>(); // keyed by idx * 64 + level
       for (const n of await store.nodesCompletingIn(q, next, next + rows.length, maxLevel))
-        storedNodes.set(`${n.level}:${n.idx}`, store.bytes(n.hash));
+        storedNodes.set(n.idx * 64 + n.level, n.hash);
       for (const row of rows) {
-        const idx = Number(row.idx);
+        const idx = row.idx;
         if (idx !== next) {
           bad(next, `entry ${next} is missing`);
           break;
@@ -407,13 +407,12 @@ export class LedgerService {
         // The tree goes on from what is stored (leaf hashes, nodes) even where it differs from what
         // is computed, so that a change is named once, at the lowest level it shows, and not again
         // by every node and checkpoint above it.
-        const stored = store.bytes(row.leaf_hash);
-        if (!equalBytes(leafHash(utf8.encode(row.entry), sha256), stored))
+        const stored = row.stored;
+        if (!equalBytes(sha256(row.input), stored))
           bad(
             idx,
             `entry ${idx}: its text does not hash to its stored leaf hash (it was changed after it was written)`,
           );
-        else if (!parseEntry(row.entry)?.canonical) bad(idx, `entry ${idx}: its text is not canonical JSON`);
         let top = { level: 0, hash: stored };
         let at = idx;
         while (stack.length > 0 && stack[stack.length - 1]!.level === top.level) {
@@ -421,15 +420,17 @@ export class LedgerService {
           const level = top.level + 1;
           at = Math.floor(at / 2);
           const computed = nodeHash(left.hash, top.hash, sha256);
-          const key = `${level}:${at}`;
-          const kept = storedNodes.get(key);
+          const kept = storedNodes.get(at * 64 + level);
           const first = at * 2 ** level;
           if (!kept)
-            bad(first, `the tree node ${key} over entries ${first} to ${first + 2 ** level - 1} is missing`);
+            bad(
+              first,
+              `the tree node ${level}:${at} over entries ${first} to ${first + 2 ** level - 1} is missing`,
+            );
           else if (!equalBytes(kept, computed))
             bad(
               first,
-              `entries ${first} to ${first + 2 ** level - 1} do not match the tree stored for them (node ${key})`,
+              `entries ${first} to ${first + 2 ** level - 1} do not match the tree stored for them (node ${level}:${at})`,
             );
           top = { level, hash: kept ?? computed };
         }
