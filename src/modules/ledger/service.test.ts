@@ -123,6 +123,10 @@ beforeAll(async () => {
   platform = await openTestPlatform({ demo: false });
   svc = platform.ledger;
   db = platform.db;
+  // On a server the test database is a copy of a template that may hold the demo's entries.
+  for (const table of ['ledger_notarization', 'ledger_checkpoint', 'ledger_node', 'ledger_entry'])
+    await db.query(`DELETE FROM ${table}`);
+  await db.query('UPDATE ledger_head SET size = 0');
   const a = await identityAdmin.ensureOrg(db, 'ledger-a', 'Ledger A');
   const b = await identityAdmin.ensureOrg(db, 'ledger-b', 'Ledger B');
   mine = {
