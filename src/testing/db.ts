@@ -1,8 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDb, type Db } from '../db/index.js';
 import { createLogger } from '../kernel/log.js';
+import { signerOf } from '../modules/ledger/index.js';
 import { wire, type Platform } from '../platform.js';
+
+/**
+ * The ledger key of every test platform and of the CLI in tests: on a server run, test files copy
+ * a template whose demo checkpoint this key signed, and verify must trust it. A test key only.
+ */
+export const TEST_LEDGER_KEY = `-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIB3q3e/h+1b8OThV3DfuluI0e3tjmPhIeiIeussw+iVs
+-----END PRIVATE KEY-----
+`;
+export const TEST_LEDGER_ORIGIN = 'greentrade.test/ledger';
+export const testLedger = () => ({
+  signer: signerOf(createPrivateKey(TEST_LEDGER_KEY)),
+  origin: TEST_LEDGER_ORIGIN,
+});
 
 /**
  * The test database: PGlite in memory by default; with GREENTRADE_TEST_DATABASE_URL (set by
@@ -60,6 +75,6 @@ export async function openTestPlatform(
   options: { demo?: boolean } = {},
 ): Promise<Platform & { dispose(): Promise<void> }> {
   const t = await openTestDb();
-  const platform = await wire(t.db, options.demo ?? true, createLogger('silent'));
+  const platform = await wire(t.db, options.demo ?? true, createLogger('silent'), testLedger());
   return { ...platform, dispose: t.dispose };
 }
