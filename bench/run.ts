@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './lib.js';
 
-const ALL = ['cold-start', 'lookup-latency', 'classify-file'];
+const ALL = ['cold-start', 'lookup-latency', 'classify-file', 'ledger'];
 const names = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const extra = process.argv.slice(2).filter((a) => a.startsWith('--'));
 let failed = 0;
@@ -20,9 +20,10 @@ for (const name of names.length ? names : ALL) {
 console.log('\n== summary (bench/out/*.json)');
 for (const name of ALL) {
   const f = join(root, 'bench', 'out', `${name}.json`);
-  if (existsSync(f))
-    console.log(
-      `${name}: ${JSON.stringify(JSON.parse(readFileSync(f, 'utf8')).ratios ?? JSON.parse(readFileSync(f, 'utf8')).ratioToBare ?? JSON.parse(readFileSync(f, 'utf8')).lookup)}`,
-    );
+  if (!existsSync(f)) continue;
+  const out = JSON.parse(readFileSync(f, 'utf8'));
+  // Ratios (and the ledger's proof latencies) to three decimals.
+  const round = (_: string, v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v);
+  console.log(`${name}: ${JSON.stringify(out.ratios ?? out.ratioToBare ?? out.lookup, round)}`);
 }
 process.exit(failed ? 1 : 0);

@@ -36,5 +36,11 @@ export function parseEntry(text: string): { entry: LedgerEntry; canonical: boole
   if (typeof v['type'] !== 'string' || typeof v['subject'] !== 'string' || typeof v['time'] !== 'string')
     return null;
   const entry: LedgerEntry = { type: v['type'], subject: v['subject'], time: v['time'], body: v['body'] };
-  return { entry, canonical: canonicalEntry(entry) === text && Object.keys(v).length === 4 };
+  let canonical: boolean;
+  try {
+    canonical = canonicalEntry(entry) === text && Object.keys(v).length === 4;
+  } catch {
+    canonical = false; // RFC 8785 refuses some texts JSON allows (a lone surrogate); never throw
+  }
+  return { entry, canonical };
 }

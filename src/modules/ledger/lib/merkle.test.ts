@@ -262,6 +262,11 @@ describe('entries and checkpoints', () => {
     );
     expect(parseEntry(text)).toMatchObject({ canonical: true, entry: { type: 't' } });
     expect(parseEntry(text.replace('"subject":"s",', '"subject":"s", '))?.canonical).toBe(false);
+    // JSON allows a lone surrogate, RFC 8785 does not: not canonical, and no exception.
+    expect(parseEntry('{"body":"\\ud800","subject":"s","time":"t","type":"t"}')).toMatchObject({
+      canonical: false,
+    });
+    expect(parseEntry('not json')).toBeNull();
     expect(toHex(entryLeafHash(text))).toBe(toHex(refLeaf(new TextEncoder().encode(text))));
   });
 
