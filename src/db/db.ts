@@ -15,12 +15,6 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs several statements with no parameters (migrations). */
   exec(sql: string): Promise<void>;
-  /**
-   * The rows of a query (no parameters) in PostgreSQL's binary COPY format, for bulk reads where
-   * the per-row cost of the query protocol counts (ledger verify). PGlite only: it saves it to a
-   * blob in memory; on a server, read with query().
-   */
-  copyOutBinary?(selectSql: string): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -71,11 +65,6 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
     transaction: (fn) => lite.transaction((tx) => fn({ query: (sql, params) => run(tx, sql, params) })),
     exec: async (sql) => {
       await lite.exec(sql);
-    },
-    copyOutBinary: async (selectSql) => {
-      const r = await lite.query(`COPY (${selectSql}) TO '/dev/blob' WITH (FORMAT binary)`);
-      if (!r.blob) throw new Error('COPY TO /dev/blob returned no blob');
-      return new Uint8Array(await r.blob.arrayBuffer());
     },
     close: async () => {
       await lite.close();

@@ -315,6 +315,14 @@ describe('ledger verify catches tampering and names where', () => {
       },
     ));
 
+  it('a stored tree node deleted', () =>
+    attack(
+      async () => {
+        await db.query('DELETE FROM ledger_node WHERE level = 1 AND idx = 3');
+      },
+      { index: 6, reason: /the tree node 1:3 over entries 6 to 7 is missing/ },
+    ));
+
   it('an entry deleted', () =>
     attack(
       async () => {

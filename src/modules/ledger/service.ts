@@ -397,7 +397,7 @@ export class LedgerService {
     };
     const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0; // not secret: no constant time
     const maxLevel = Math.max(1, Math.ceil(Math.log2(Math.max(head, 1))) + 1);
-    const PAGE = 50_000;
+    const PAGE = 10_000;
     let next = 0;
     while (problems.length === sigProblems) {
       const rows = await store.leavesFrom(q, next, PAGE);

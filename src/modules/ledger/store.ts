@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '../../db/index.js';
+import type { Queryable } from '../../db/index.js';
 
 // bigint columns come back as text (the db layer keeps int8 exact); hashes as bytea.
 export interface EntryRow {
@@ -124,44 +124,50 @@ export const entryCount = async (q: Queryable) =>
 
 /**
  * Stored nodes that complete within entries [from, to): node (l, i) completes at entry
- * (i + 1) * 2^l - 1. Through binary COPY on PGlite, as leavesFrom.
+ * (i + 1) * 2^l - 1. One row per level, the hashes joined in order (as leavesFrom); a level with a
+ * gap comes node by node, so that the missing one can be named.
  */
 export async function nodesCompletingIn(
-  q: Queryable & Pick<Db, 'copyOutBinary'>,
+  q: Queryable,
   from: number,
   to: number,
   maxLevel: number,
 ): Promise<{ level: number; idx: number; hash: Uint8Array }[]> {
-  const ranges: string[] = [];
+  const levels: number[] = [];
+  const lo: number[] = [];
+  const hi: number[] = [];
   for (let l = 1; l <= maxLevel; l++) {
     const first = Math.ceil((from + 1) / 2 ** l) - 1;
     const last = Math.floor(to / 2 ** l) - 1;
-    if (last >= first) ranges.push(`(level = ${l} AND idx BETWEEN ${first} AND ${last})`);
+    if (last >= first) {
+      levels.push(l);
+      lo.push(first);
+      hi.push(last);
+    }
   }
-  if (ranges.length === 0) return [];
-  const select = `SELECT level, idx, hash FROM ledger_node WHERE ${ranges.join(' OR ')}`;
-  if (!q.copyOutBinary)
-    return (await q.query<{ level: number; idx: string; hash: Uint8Array }>(select)).map((r) => ({
-      level: r.level,
-      idx: Number(r.idx),
-      hash: bytes(r.hash),
-    }));
-  const raw = await q.copyOutBinary(select);
-  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
-  if (!buf.subarray(0, 11).equals(COPY_SIGNATURE)) throw new Error('not a PostgreSQL binary COPY');
-  let at = 15;
-  at += 4 + buf.readInt32BE(at);
+  if (levels.length === 0) return [];
+  const rows = await q.query<{ level: number; n: string; first: string | null; hashes: string | null }>(
+    `SELECT r.level, count(n.idx) AS n, min(n.idx) AS first,
+            encode(string_agg(n.hash, ''::bytea ORDER BY n.idx), 'hex') AS hashes
+     FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS r(level, lo, hi)
+     LEFT JOIN ledger_node n ON n.level = r.level AND n.idx BETWEEN r.lo AND r.hi
+     GROUP BY r.level`,
+    [levels, lo, hi],
+  );
   const out: { level: number; idx: number; hash: Uint8Array }[] = [];
-  for (;;) {
-    const fields = buf.readInt16BE(at);
-    at += 2;
-    if (fields === -1) break;
-    const level = buf.readInt16BE(at + 4);
-    const idx = Number(buf.readBigInt64BE(at + 10));
-    at += 18;
-    const n = buf.readInt32BE(at);
-    out.push({ level, idx, hash: buf.subarray(at + 4, at + 4 + n) });
-    at += 4 + n;
+  for (const r of rows) {
+    const i = levels.indexOf(r.level);
+    const want = hi[i]! - lo[i]! + 1;
+    if (Number(r.n) === want && Number(r.first) === lo[i]) {
+      const hashes = Buffer.from(r.hashes ?? '', 'hex');
+      for (let k = 0; k < want; k++)
+        out.push({ level: r.level, idx: lo[i]! + k, hash: hashes.subarray(32 * k, 32 * k + 32) });
+    } else
+      for (const n of await q.query<{ idx: string; hash: Uint8Array }>(
+        'SELECT idx, hash FROM ledger_node WHERE level = $1 AND idx BETWEEN $2 AND $3',
+        [r.level, lo[i], hi[i]],
+      ))
+        out.push({ level: r.level, idx: Number(n.idx), hash: bytes(n.hash) });
   }
   return out;
 }
@@ -242,51 +248,57 @@ export interface LeafRow {
   stored: Uint8Array;
 }
 
-const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-
 /**
- * Entries [from, from + limit) for verify. On PGlite through binary COPY (several times faster
- * than the row protocol); the leaf input is cut from the COPY buffer without a copy, by writing
- * the 0x00 prefix over the last byte of the field's length, which is read by then.
+ * Entries [from, from + limit) for verify, in one row per page: the texts joined (each cut out by
+ * its byte length, not by a separator, which a changed text could contain), the leaf hashes and the
+ * lengths as hex. Several times faster than a row per entry on PGlite and on a server. The 0x00
+ * prefix of each leaf input is written over the byte before the entry, so no entry is copied.
+ * A page with a gap is read row by row, so that the missing entry can be named.
  */
-export async function leavesFrom(
-  q: Queryable & Pick<Db, 'copyOutBinary'>,
-  from: number,
-  limit: number,
-): Promise<LeafRow[]> {
-  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(limit))
-    throw new Error('from and limit must be integers');
-  const select = `SELECT idx, entry, leaf_hash FROM ledger_entry WHERE idx >= ${from} ORDER BY idx LIMIT ${limit}`;
-  if (!q.copyOutBinary) {
+export async function leavesFrom(q: Queryable, from: number, limit: number): Promise<LeafRow[]> {
+  const [page] = await q.query<{
+    n: string;
+    last: string | null;
+    entries: string | null;
+    leaves: string | null;
+    lengths: string | null;
+  }>(
+    `SELECT count(*) AS n, max(idx) AS last, string_agg(entry, E'\\n' ORDER BY idx) AS entries,
+            encode(string_agg(leaf_hash, ''::bytea ORDER BY idx), 'hex') AS leaves,
+            encode(string_agg(int4send(octet_length(entry)), ''::bytea ORDER BY idx), 'hex') AS lengths
+     FROM ledger_entry WHERE idx >= $1 AND idx < $2`,
+    [from, from + limit],
+  );
+  const n = Number(page!.n);
+  if (n === 0) return [];
+  if (Number(page!.last) !== from + n - 1) {
     const zero = Buffer.from([0]);
-    return (await q.query<{ idx: string; entry: string; leaf_hash: Uint8Array }>(select)).map((r) => ({
+    return (
+      await q.query<{ idx: string; entry: string; leaf_hash: Uint8Array }>(
+        'SELECT idx, entry, leaf_hash FROM ledger_entry WHERE idx >= $1 AND idx < $2 ORDER BY idx',
+        [from, from + limit],
+      )
+    ).map((r) => ({
       idx: Number(r.idx),
       input: Buffer.concat([zero, Buffer.from(r.entry, 'utf8')]),
       stored: bytes(r.leaf_hash),
     }));
   }
-  const raw = await q.copyOutBinary(select);
-  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
-  if (!buf.subarray(0, 11).equals(COPY_SIGNATURE)) throw new Error('not a PostgreSQL binary COPY');
-  let at = 15;
-  at += 4 + buf.readInt32BE(at); // header extension
+  const text = page!.entries ?? '';
+  const buf = Buffer.allocUnsafe(Buffer.byteLength(text) + 1);
+  buf.write(text, 1);
+  const leaves = Buffer.from(page!.leaves ?? '', 'hex');
+  const lengths = Buffer.from(page!.lengths ?? '', 'hex');
   const rows: LeafRow[] = [];
-  for (;;) {
-    const fields = buf.readInt16BE(at);
-    at += 2;
-    if (fields === -1) break;
-    if (fields !== 3) throw new Error(`binary COPY: a row of ${fields} fields`);
-    const idx = Number(buf.readBigInt64BE(at + 4));
-    at += 12;
-    const textLength = buf.readInt32BE(at);
-    at += 4;
-    buf[at - 1] = 0;
-    const input = buf.subarray(at - 1, at + textLength);
-    at += textLength;
-    const leafLength = buf.readInt32BE(at);
-    at += 4;
-    rows.push({ idx, input, stored: buf.subarray(at, at + leafLength) });
-    at += leafLength;
+  for (let k = 0, start = 1; k < n; k++) {
+    const end = start + lengths.readInt32BE(4 * k);
+    buf[start - 1] = 0;
+    rows.push({
+      idx: from + k,
+      input: buf.subarray(start - 1, end),
+      stored: leaves.subarray(32 * k, 32 * k + 32),
+    });
+    start = end + 1;
   }
   return rows;
 }
