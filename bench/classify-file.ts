@@ -17,23 +17,13 @@ import { openDb } from '../src/db/index.js';
 import { classifyFile } from '../src/modules/classification/index.js';
 import { matchCode, type CompiledList } from '../src/modules/classification/matcher.js';
 import { wire } from '../src/platform.js';
-import { fmt, median, root, writeResult } from './lib.js';
+import { fmt, median, prng, root, writeResult } from './lib.js';
 
 const arg = (name: string, d: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
 const ROWS = arg('rows', 5_000_000);
 const RUNS = arg('runs', 3);
 const PEER_ROWS = Math.min(ROWS, 1_000_000);
-
-/** Seeded PRNG (mulberry32), so every run classifies the same file. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function generate(file: string): Promise<void> {
   const codes = readFileSync(join(root, 'data', 'hs2022', 'harmonized-system.csv'), 'utf8')

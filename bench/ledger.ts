@@ -10,7 +10,7 @@ import pg from 'pg';
 import { openDb, type Db, type Queryable } from '../src/db/index.js';
 import { ledgerLib, sha256, type AppendInput, type LedgerService } from '../src/modules/ledger/index.js';
 import { wire } from '../src/platform.js';
-import { fmt, median, writeResult } from './lib.js';
+import { fmt, median, prng, writeResult } from './lib.js';
 
 const arg = (name: string, d: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
@@ -26,16 +26,6 @@ const VERIFY_RUNS = arg('verify-runs', 3);
 /** Where the big log lives: a temporary PGlite data directory (as `greentrade serve` keeps it), or memory. */
 const LOG_IN_MEMORY = process.argv.includes('--log=memory');
 const PG_URL = process.env['PG_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
-
-/** Seeded PRNG (mulberry32), so every run appends the same entries and asks the same proofs. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = prng(9162);
 const uuid = () =>

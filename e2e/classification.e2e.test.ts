@@ -2,109 +2,11 @@
  * End-to-end: the built server (dist/src/cli/main.js) with the demo data, the built web app it
  * serves (dist/web), and a real Chromium. Run with `npm run build && npm run test:e2e`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_MAINTAINER, DEMO_PASSWORD, DESKTOP, E2eApp, PHONE, shot, text } from './harness.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const DEMO_EMAIL = 'exporter@demo.greentrade.local';
-/** Maintains the shipped reference lists in the demo data. */
-const DEMO_MAINTAINER = 'regulator@demo.greentrade.local';
-const DEMO_PASSWORD = 'greentrade-demo';
-/** Set to test a server that is already running (e.g. the Vite dev server) instead of starting one. */
-const EXTERNAL = process.env['GREENTRADE_E2E_URL'];
-/** Set to a folder to keep screenshots of the code page (English, Chinese, phone). */
-const SHOTS = process.env['GREENTRADE_E2E_SCREENSHOTS'];
-const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, locale: 'en-US' };
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  locale: 'en-US',
-  isMobile: true,
-  hasTouch: true,
-};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-let server: ChildProcess | undefined;
-let dataDir: string | undefined;
-let browser: Browser | undefined;
+const app = new E2eApp('classification');
 let base = '';
-const serverLog: string[] = [];
-const logTail = () => serverLog.slice(-60).join('');
-
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) {
-      throw new Error(`the server exited with ${server.exitCode} before it was healthy:\n${logTail()}`);
-    }
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the server was not healthy after ${timeoutMs} ms (${last}):\n${logTail()}`);
-}
-
-async function newPage(options: BrowserContextOptions): Promise<Page> {
-  if (!browser) throw new Error('no browser');
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => serverLog.push(`[browser pageerror] ${e.message}\n`));
-  return page;
-}
-
-async function signIn(page: Page, password = DEMO_PASSWORD, email = DEMO_EMAIL): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-}
-
-async function text(locator: Locator): Promise<string> {
-  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 interface CodeJson {
   section: { id: string; name: string; nameZh: string | null };
@@ -112,63 +14,21 @@ interface CodeJson {
 
 describe.skipIf(!process.env['GREENTRADE_E2E'])('classification in the browser', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
-    if (EXTERNAL) {
-      base = EXTERNAL.replace(/\/$/, '');
-      await waitForHealth(`${base}/healthz`, 10_000);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      return;
-    }
-    if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run npm run build first`);
-    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
-      throw new Error('dist/web is missing: run npm run build:web first');
-
-    dataDir = await mkdtemp(join(tmpdir(), 'greentrade-e2e-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: process.env['HOME'] ?? dataDir,
-      TMPDIR: tmpdir(),
-      PORT: String(port),
-      GREENTRADE_DATA_DIR: dataDir,
-      GREENTRADE_DEMO: '1',
-      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
-    };
-    if (process.env['DATABASE_URL']) env['DATABASE_URL'] = process.env['DATABASE_URL'];
-    server = spawn(process.execPath, [SERVER_ENTRY, 'serve'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stdout?.on('data', (d: Buffer) => serverLog.push(d.toString()));
-    server.stderr?.on('data', (d: Buffer) => serverLog.push(d.toString()));
-    await waitForHealth(`${base}/healthz`, 150_000);
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    await app.start();
+    base = app.base;
   });
 
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (server && server.exitCode === null) {
-      const exited = new Promise<void>((resolve) => server?.once('exit', () => resolve()));
-      server.kill('SIGTERM');
-      const timer = setTimeout(() => server?.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app.stop());
 
   it('finds 854143, shows its list memberships, and switches to Chinese for good', async () => {
-    const page = await newPage(DESKTOP);
+    const page = await app.newPage(DESKTOP);
     try {
       // Not signed in: the app sends us to the login page.
       await page.goto(`${base}/`);
       await page.waitForURL(/\/login$/);
       expect(await page.getAttribute('html', 'lang')).toBe('en');
 
-      await signIn(page);
+      await app.signIn(page);
       await page.waitForURL(/\/classification$/);
 
       await page.getByTestId('search-input').fill('854143');
@@ -231,9 +91,9 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('classification in the browser',
   });
 
   it('says so when the password is wrong', async () => {
-    const page = await newPage(DESKTOP);
+    const page = await app.newPage(DESKTOP);
     try {
-      await signIn(page, 'not-the-password');
+      await app.signIn(page, 'not-the-password');
       const alert = page.getByTestId('error-alert');
       await alert.waitFor();
       expect(await text(alert)).toMatch(/Sign-in failed/);
@@ -245,9 +105,9 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('classification in the browser',
   });
 
   it('shows the API error and the nearest codes for an unknown code', async () => {
-    const page = await newPage(DESKTOP);
+    const page = await app.newPage(DESKTOP);
     try {
-      await signIn(page);
+      await app.signIn(page);
       await page.waitForURL(/\/classification$/);
       await page.goto(`${base}/classification/codes/854199`);
       const alert = page.getByTestId('error-alert');
@@ -260,9 +120,9 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('classification in the browser',
   });
 
   it('reaches every page from the collapsed navigation on a phone', async () => {
-    const page = await newPage(PHONE);
+    const page = await app.newPage(PHONE);
     try {
-      await signIn(page);
+      await app.signIn(page);
       await page.waitForURL(/\/classification$/);
       const toggle = page.getByTestId('nav-toggle');
       const listsLink = page.getByTestId('main-nav').getByRole('link', { name: 'Lists' });
@@ -291,9 +151,9 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('classification in the browser',
   });
 
   it('signs out', async () => {
-    const page = await newPage(DESKTOP);
+    const page = await app.newPage(DESKTOP);
     try {
-      await signIn(page);
+      await app.signIn(page);
       await page.waitForURL(/\/classification$/);
       await page.getByTestId('user-menu').click();
       await page.getByTestId('logout').click();
@@ -306,10 +166,10 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('classification in the browser',
   });
   // Last: it makes a new version of the APEC list.
   it('takes a proposal through review: refused to a non-maintainer, approved by a maintainer', async () => {
-    const page = await newPage(DESKTOP);
-    const maintainer = await newPage(DESKTOP);
+    const page = await app.newPage(DESKTOP);
+    const maintainer = await app.newPage(DESKTOP);
     try {
-      await signIn(page);
+      await app.signIn(page);
       await page.waitForURL(/\/classification$/);
       await page.goto(`${base}/classification/lists`);
       await page.getByTestId('list-row').filter({ hasText: /APEC/ }).getByRole('link').first().click();
@@ -337,7 +197,7 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('classification in the browser',
       await refusal.waitFor();
       expect(await refusal.getAttribute('data-error-code')).toBe('forbidden');
 
-      await signIn(maintainer, DEMO_PASSWORD, DEMO_MAINTAINER);
+      await app.signIn(maintainer, DEMO_PASSWORD, DEMO_MAINTAINER);
       await maintainer.waitForURL(/\/classification$/);
       await maintainer.goto(reviewUrl);
       await maintainer.getByTestId('review-comment-input').fill('Agreed.');

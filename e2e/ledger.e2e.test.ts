@@ -3,125 +3,16 @@
  * (entry 0 a public notarisation, entries 1 and 2 public demo shipments, a checkpoint of size 3).
  * Run with `npm run build && npm run test:e2e`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  chromium,
-  type Browser,
-  type BrowserContextOptions,
-  type Locator,
-  type Page,
-  type Route,
-} from 'playwright-core';
+import type { Locator, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, E2eApp, PHONE, shot, text } from './harness.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const DEMO_EMAIL = 'exporter@demo.greentrade.local';
-const DEMO_PASSWORD = 'greentrade-demo';
 /** The (fictitious) document whose SHA-256 the demo data anchors as entry 0. */
 const DEMO_DOCUMENT = 'GreenTrade demo: PV module test report 2026-001';
-/** Set to test a server that is already running (e.g. the Vite dev server) instead of starting one. */
-const EXTERNAL = process.env['GREENTRADE_E2E_URL'];
-/** Set to a folder to keep screenshots of the entry page (desktop, phone). */
-const SHOTS = process.env['GREENTRADE_E2E_SCREENSHOTS'];
-const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, locale: 'en-US' };
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  locale: 'en-US',
-  isMobile: true,
-  hasTouch: true,
-};
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-let server: ChildProcess | undefined;
-let dataDir: string | undefined;
-let browser: Browser | undefined;
+const app = new E2eApp('ledger');
 let base = '';
-const serverLog: string[] = [];
-const logTail = () => serverLog.slice(-60).join('');
-
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) {
-      throw new Error(`the server exited with ${server.exitCode} before it was healthy:\n${logTail()}`);
-    }
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the server was not healthy after ${timeoutMs} ms (${last}):\n${logTail()}`);
-}
-
-/** Errors thrown in the page, per page: each test expects none. */
-const pageErrors = new WeakMap<Page, string[]>();
-
-async function newPage(options: BrowserContextOptions): Promise<Page> {
-  if (!browser) throw new Error('no browser');
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const errors: string[] = [];
-  pageErrors.set(page, errors);
-  page.on('pageerror', (e) => {
-    errors.push(e.message);
-    serverLog.push(`[browser pageerror] ${e.message}\n`);
-  });
-  return page;
-}
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-email').fill(DEMO_EMAIL);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-}
-
-async function text(locator: Locator): Promise<string> {
-  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -160,56 +51,14 @@ async function openAndVerify(page: Page, index: number, reload = false): Promise
 
 describe.skipIf(!process.env['GREENTRADE_E2E'])('the ledger in the browser', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
-    if (EXTERNAL) {
-      base = EXTERNAL.replace(/\/$/, '');
-      await waitForHealth(`${base}/healthz`, 10_000);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      return;
-    }
-    if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run npm run build first`);
-    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
-      throw new Error('dist/web is missing: run npm run build:web first');
-
-    dataDir = await mkdtemp(join(tmpdir(), 'greentrade-e2e-ledger-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: process.env['HOME'] ?? dataDir,
-      TMPDIR: tmpdir(),
-      PORT: String(port),
-      GREENTRADE_DATA_DIR: dataDir,
-      GREENTRADE_DEMO: '1',
-      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
-    };
-    if (process.env['DATABASE_URL']) env['DATABASE_URL'] = process.env['DATABASE_URL'];
-    server = spawn(process.execPath, [SERVER_ENTRY, 'serve'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stdout?.on('data', (d: Buffer) => serverLog.push(d.toString()));
-    server.stderr?.on('data', (d: Buffer) => serverLog.push(d.toString()));
-    await waitForHealth(`${base}/healthz`, 150_000);
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    await app.start();
+    base = app.base;
   });
 
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (server && server.exitCode === null) {
-      const exited = new Promise<void>((resolve) => server?.once('exit', () => resolve()));
-      server.kill('SIGTERM');
-      const timer = setTimeout(() => server?.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app.stop());
 
   it('verifies demo entry 1 in the browser, without signing in, and catches a tampered proof', async () => {
-    const page = await newPage(DESKTOP);
+    const page = await app.newPage(DESKTOP);
     try {
       let result = await openAndVerify(page, 1);
       expect(new URL(page.url()).pathname).toBe('/ledger/entries/1'); // public: no detour to /login
@@ -249,14 +98,14 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('the ledger in the browser', () 
       expect(await result.getAttribute('data-ok')).toBe('true');
       expect(await text(result)).toMatch(/已验证：第 1 号条目/);
       expect(await text(page.getByTestId('entry-title'))).toBe('账本条目 #1');
-      expect(pageErrors.get(page)).toEqual([]);
+      expect(app.pageErrors.get(page)).toEqual([]);
     } finally {
       await page.context().close();
     }
   });
 
   it('checks a document in the browser on /ledger, opens entries by number, and says when one is missing', async () => {
-    const page = await newPage(DESKTOP);
+    const page = await app.newPage(DESKTOP);
     const sent: string[] = [];
     page.on('request', (r) => sent.push(`${r.method()} ${r.url()} ${r.postData() ?? ''}`));
     try {
@@ -302,14 +151,14 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('the ledger in the browser', () 
       const missing = page.getByTestId('entry-not-found');
       await missing.waitFor();
       expect(await text(missing)).toMatch(/Entry not found.*no entry #999999/);
-      expect(pageErrors.get(page)).toEqual([]);
+      expect(app.pageErrors.get(page)).toEqual([]);
     } finally {
       await page.context().close();
     }
   });
 
   it('fits a phone: the entry page and the ledger page do not scroll sideways', async () => {
-    const page = await newPage(PHONE);
+    const page = await app.newPage(PHONE);
     try {
       const result = await openAndVerify(page, 1);
       expect(await result.getAttribute('data-ok')).toBe('true');
@@ -320,7 +169,7 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('the ledger in the browser', () 
       await page.getByTestId('recent-checkpoints').waitFor();
       await page.getByTestId('latest-root').waitFor();
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-      expect(pageErrors.get(page)).toEqual([]);
+      expect(app.pageErrors.get(page)).toEqual([]);
     } finally {
       await page.context().close();
     }
@@ -328,9 +177,9 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('the ledger in the browser', () 
 
   // Last: it appends an entry (and a checkpoint) to the ledger.
   it('anchors a document when signed in, and the new entry verifies', async () => {
-    const page = await newPage(DESKTOP);
+    const page = await app.newPage(DESKTOP);
     try {
-      await signIn(page);
+      await app.signIn(page);
       await page.waitForURL(/\/classification$/);
       await page.getByTestId('main-nav').getByRole('link', { name: 'Overview' }).click();
       await page.waitForURL(/\/ledger$/);
@@ -349,7 +198,7 @@ describe.skipIf(!process.env['GREENTRADE_E2E'])('the ledger in the browser', () 
       expect(await text(page.getByTestId('entry-fields'))).toContain(sha256(doc));
       const verified = await openAndVerify(page, Number(page.url().split('/').pop()), true);
       expect(await verified.getAttribute('data-ok')).toBe('true');
-      expect(pageErrors.get(page)).toEqual([]);
+      expect(app.pageErrors.get(page)).toEqual([]);
     } finally {
       await page.context().close();
     }

@@ -1,0 +1,169 @@
+/**
+ * What every end-to-end test file needs: the built server (dist/src/cli/main.js) started with the
+ * demo data on a fresh data directory (or GREENTRADE_E2E_URL, a server already running), Debian's
+ * Chromium, pages that record their errors, sign-in, screenshots.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+export const DEMO_EMAIL = 'exporter@demo.greentrade.local';
+/** Maintains the shipped reference lists in the demo data. */
+export const DEMO_MAINTAINER = 'regulator@demo.greentrade.local';
+export const DEMO_PASSWORD = 'greentrade-demo';
+/** Set to test a server that is already running (e.g. the Vite dev server) instead of starting one. */
+const EXTERNAL = process.env['GREENTRADE_E2E_URL'];
+/** Set to a folder to keep screenshots. */
+const SHOTS = process.env['GREENTRADE_E2E_SCREENSHOTS'];
+export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, locale: 'en-US' };
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  locale: 'en-US',
+  isMobile: true,
+  hasTouch: true,
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function text(locator: Locator): Promise<string> {
+  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  await mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export class E2eApp {
+  base = '';
+  private server: ChildProcess | undefined;
+  private dataDir: string | undefined;
+  private browser: Browser | undefined;
+  private readonly serverLog: string[] = [];
+  /** Errors thrown in each page: a test expects none. */
+  readonly pageErrors = new WeakMap<Page, string[]>();
+
+  constructor(private readonly name: string) {}
+
+  logTail(): string {
+    return this.serverLog.slice(-60).join('');
+  }
+
+  private async waitForHealth(url: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      if (this.server?.exitCode !== null && this.server?.exitCode !== undefined)
+        throw new Error(
+          `the server exited with ${this.server.exitCode} before it was healthy:\n${this.logTail()}`,
+        );
+      try {
+        const res = await fetch(url);
+        if (res.ok) return;
+        last = `HTTP ${res.status}`;
+      } catch (e) {
+        last = e instanceof Error ? e.message : String(e);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`the server was not healthy after ${timeoutMs} ms (${last}):\n${this.logTail()}`);
+  }
+
+  async start(): Promise<void> {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
+    if (EXTERNAL) {
+      this.base = EXTERNAL.replace(/\/$/, '');
+      await this.waitForHealth(`${this.base}/healthz`, 10_000);
+    } else {
+      if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run npm run build first`);
+      if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
+        throw new Error('dist/web is missing: run npm run build:web first');
+      this.dataDir = await mkdtemp(join(tmpdir(), `greentrade-e2e-${this.name}-`));
+      const port = await freePort();
+      this.base = `http://127.0.0.1:${port}`;
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: process.env['HOME'] ?? this.dataDir,
+        TMPDIR: tmpdir(),
+        PORT: String(port),
+        GREENTRADE_DATA_DIR: this.dataDir,
+        GREENTRADE_DEMO: '1',
+        LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
+      };
+      if (process.env['DATABASE_URL']) env['DATABASE_URL'] = process.env['DATABASE_URL'];
+      this.server = spawn(process.execPath, [SERVER_ENTRY, 'serve'], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      this.server.stdout?.on('data', (d: Buffer) => this.serverLog.push(d.toString()));
+      this.server.stderr?.on('data', (d: Buffer) => this.serverLog.push(d.toString()));
+      await this.waitForHealth(`${this.base}/healthz`, 150_000);
+    }
+    this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }
+
+  async stop(): Promise<void> {
+    await this.browser?.close().catch(() => undefined);
+    const server = this.server;
+    if (server && server.exitCode === null) {
+      const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  async newPage(options: BrowserContextOptions): Promise<Page> {
+    if (!this.browser) throw new Error('no browser');
+    const context = await this.browser.newContext(options);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const errors: string[] = [];
+    this.pageErrors.set(page, errors);
+    page.on('pageerror', (e) => {
+      errors.push(e.message);
+      this.serverLog.push(`[browser pageerror] ${e.message}\n`);
+    });
+    return page;
+  }
+
+  async signIn(page: Page, password = DEMO_PASSWORD, email = DEMO_EMAIL): Promise<void> {
+    await page.goto(`${this.base}/login`);
+    await page.getByTestId('login-email').fill(email);
+    await page.getByTestId('login-password').fill(password);
+    await page.getByTestId('login-submit').click();
+  }
+}
