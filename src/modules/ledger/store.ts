@@ -107,21 +107,6 @@ const ENTRY_COLUMNS = 'idx, type, subject, entry, leaf_hash, org_id, public, cre
 export const entryAt = async (q: Queryable, idx: number) =>
   (await q.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE idx = $1`, [idx]))[0];
 
-export const entriesFrom = (q: Queryable, from: number, limit: number) =>
-  q.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE idx >= $1 ORDER BY idx LIMIT $2`, [
-    from,
-    limit,
-  ]);
-
-export const entriesOf = (q: Queryable, type: string, subject: string) =>
-  q.query<EntryRow>(
-    `SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE type = $1 AND subject = $2 ORDER BY idx`,
-    [type, subject],
-  );
-
-export const entryCount = async (q: Queryable) =>
-  Number((await q.query<{ n: string; last: string | null }>('SELECT count(*) AS n FROM ledger_entry'))[0]!.n);
-
 /**
  * Stored nodes that complete within entries [from, to): node (l, i) completes at entry
  * (i + 1) * 2^l - 1. One row per level, the hashes joined in order (as leavesFrom); a level with a
