@@ -524,13 +524,10 @@ export class LedgerService {
   async notarizationsOf(docHashHex: string): Promise<{ index: number; time: string }[]> {
     const docHash = fromHex(docHashHex.toLowerCase(), 32);
     if (!docHash) throw new AppError('bad_request', 'sha256: must be 64 hex digits', { field: 'sha256' });
-    const rows = await store.notarizationsOf(this.db, docHash);
-    const out = [];
-    for (const r of rows) {
-      const e = await store.entryAt(this.db, Number(r.entry_idx));
-      out.push({ index: Number(r.entry_idx), time: (e && parseEntry(e.entry)?.entry.time) ?? r.created_at });
-    }
-    return out;
+    return (await store.notarizationsOf(this.db, docHash)).map((r) => ({
+      index: Number(r.entry_idx),
+      time: (r.entry !== null ? parseEntry(r.entry)?.entry.time : undefined) ?? r.created_at,
+    }));
   }
 
   /** Signs a checkpoint every interval when the log has grown (and at least once per interval). */

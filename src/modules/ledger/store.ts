@@ -220,9 +220,11 @@ export const insertNotarization = (
     [idx, param(leafHash), param(docHash), orgId],
   );
 
+/** The notarisations of a document, with their entries' texts (for the time they state). */
 export const notarizationsOf = (q: Queryable, docHash: Uint8Array) =>
-  q.query<{ entry_idx: string; created_at: string }>(
-    'SELECT entry_idx, created_at FROM ledger_notarization WHERE doc_hash = $1 ORDER BY entry_idx',
+  q.query<{ entry_idx: string; created_at: string; entry: string | null }>(
+    `SELECT n.entry_idx, n.created_at, e.entry FROM ledger_notarization n
+     LEFT JOIN ledger_entry e ON e.idx = n.entry_idx WHERE n.doc_hash = $1 ORDER BY n.entry_idx`,
     [param(docHash)],
   );
 
