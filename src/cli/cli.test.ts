@@ -250,6 +250,10 @@ describe('greentrade ledger', () => {
     const broken = await greentrade('ledger', 'check-proof', tampered);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/^invalid: .*not JSON/);
+    writeFileSync(tampered, ' '.repeat((1 << 20) + 1));
+    const huge = await greentrade('ledger', 'check-proof', tampered);
+    expect(huge.code).toBe(1);
+    expect(huge.stdout).toMatch(/^invalid: .*larger than 1 MiB/);
   });
 
   it('verifies the log, and names the entry that was changed behind its back', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { output, table, using, type Opener } from '../../kernel/cli.js';
 import { AppError } from '../../kernel/errors.js';
@@ -13,12 +13,14 @@ const MAX_PROOF_FILE = 1 << 20;
 function readJsonFile(file: string): unknown {
   let text: string;
   try {
+    // The size first: a huge file is refused before it is read into memory.
+    if (statSync(file).size > MAX_PROOF_FILE)
+      throw new AppError('bad_request', `${file}: larger than 1 MiB`, { field: 'file' });
     text = readFileSync(file, 'utf8');
-  } catch {
+  } catch (e) {
+    if (e instanceof AppError) throw e;
     throw new AppError('bad_request', `cannot read ${file}`, { field: 'file' });
   }
-  if (text.length > MAX_PROOF_FILE)
-    throw new AppError('bad_request', `${file}: larger than 1 MiB`, { field: 'file' });
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -448,7 +448,7 @@ export class LedgerService {
           const cp = checkpoints[cpAt++]!;
           if (cp.treeSize < next) continue; // of size 0
           let root = stack[stack.length - 1]!.hash;
-          for (let i = stack.length - 2; i >= 0; i--) root = nodeHash(stack[i]!.hash, root, sha256);
+          for (let i = stack.length - 2; i >= 0; i--) root = hashNode(stack[i]!.hash, root);
           if (toHex(root) !== cp.rootHash)
             bad(
               lastGoodCheckpoint,
