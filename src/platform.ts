@@ -7,6 +7,12 @@ import {
   listVersionReferences,
   loadReferenceData,
 } from './modules/classification/index.js';
+import {
+  footprintMigrations,
+  footprintServices,
+  loadFactorData,
+  type FootprintServices,
+} from './modules/footprint/index.js';
 import { IdentityService, identityAdmin, identityMigrations } from './modules/identity/index.js';
 import {
   LedgerService,
@@ -23,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...identityMigrations,
   ...ledgerMigrations,
   ...classificationMigrations,
+  ...footprintMigrations,
 ];
 
 export interface Platform {
@@ -30,6 +37,7 @@ export interface Platform {
   identity: IdentityService;
   classification: ClassificationService;
   ledger: LedgerService;
+  footprint: FootprintServices;
   /** Set when this start seeded the demo data. */
   demo: DemoCredentials | null;
   close(): Promise<void>;
@@ -65,6 +73,7 @@ export async function wire(
   const applied = await migrate(db, MIGRATIONS);
   if (applied.length > 0) log?.info({ applied }, 'migrations applied');
   const loaded = await loadReferenceData(db, identityAdmin.ensureOrg);
+  loaded.push(...(await loadFactorData(db)));
   if (loaded.length > 0) log?.info({ loaded }, 'reference data loaded');
   const demoCredentials = demo ? await seedDemo(db) : null;
   const ledgerService = new LedgerService(db, ledger);
@@ -75,6 +84,7 @@ export async function wire(
     identity: await IdentityService.open(db),
     classification: new ClassificationService(db, ledgerService),
     ledger: ledgerService,
+    footprint: footprintServices(db, ledgerService),
     demo: demoCredentials,
     close: () => db.close(),
   };

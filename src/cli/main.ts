@@ -6,6 +6,7 @@ import { loadConfig } from '../kernel/config.js';
 import { isAppError } from '../kernel/errors.js';
 import { createLogger } from '../kernel/log.js';
 import { classificationCli, classifyCommand } from '../modules/classification/index.js';
+import { footprintCli } from '../modules/footprint/index.js';
 import { identityCli } from '../modules/identity/index.js';
 import { ledgerCli } from '../modules/ledger/index.js';
 import { MIGRATIONS, openPlatform } from '../platform.js';
@@ -57,6 +58,7 @@ program.addCommand(classifyCommand(open));
 program.addCommand(classificationCli(open));
 for (const c of identityCli(open)) program.addCommand(c);
 program.addCommand(ledgerCli(open));
+program.addCommand(footprintCli(open));
 
 try {
   await program.parseAsync(process.argv);

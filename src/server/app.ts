@@ -12,6 +12,7 @@ import { createRouter, declarePublic, isDeclared, type AppEnv } from '../kernel/
 import type { Logger } from '../kernel/log.js';
 import { packageRoot } from '../kernel/paths.js';
 import { classificationRoutes } from '../modules/classification/index.js';
+import { footprintRoutes } from '../modules/footprint/index.js';
 import { ledgerRoutes } from '../modules/ledger/index.js';
 import { identityRoutes, SESSION_COOKIE } from '../modules/identity/index.js';
 import type { Platform } from '../platform.js';
@@ -101,6 +102,7 @@ export function buildApp(
   identityRoutes(app, platform.identity);
   classificationRoutes(app, platform.classification);
   ledgerRoutes(app, platform.ledger);
+  footprintRoutes(app, platform.footprint);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

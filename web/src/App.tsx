@@ -12,6 +12,9 @@ import { ProposalsPage } from './pages/classification/ProposalsPage';
 import { SearchPage } from './pages/classification/SearchPage';
 import { EntryPage } from './pages/ledger/EntryPage';
 import { LedgerPage } from './pages/ledger/LedgerPage';
+import { FactorsPage } from './pages/footprint/factors/FactorsPage';
+import { ProductEditorPage } from './pages/footprint/products/ProductEditorPage';
+import { ProductsPage } from './pages/footprint/products/ProductsPage';
 
 const guarded = (el: React.ReactNode) => <RequireAuth>{el}</RequireAuth>;
 
@@ -37,6 +40,13 @@ export function App() {
         <Route path="/ledger">
           <Route index element={<LedgerPage />} />
           <Route path="entries/:index" element={<EntryPage />} />
+        </Route>
+        <Route path="/footprint">
+          <Route index element={<Navigate to="/footprint/products" replace />} />
+          <Route path="factors" element={guarded(<FactorsPage />)} />
+          <Route path="products" element={guarded(<ProductsPage />)} />
+          <Route path="products/new" element={guarded(<ProductEditorPage />)} />
+          <Route path="products/:id" element={guarded(<ProductEditorPage />)} />
         </Route>
         <Route path="*" element={guarded(<NotFoundPage />)} />
       </Routes>

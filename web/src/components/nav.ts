@@ -25,6 +25,14 @@ export const NAV: NavSection[] = [
     ],
   },
   {
+    id: 'footprint',
+    title: 'nav.footprint.title',
+    items: [
+      { to: '/footprint/products', label: 'nav.footprint.products' },
+      { to: '/footprint/factors', label: 'nav.footprint.factors' },
+    ],
+  },
+  {
     id: 'ledger',
     title: 'nav.ledger.title',
     items: [{ to: '/ledger', label: 'nav.ledger.overview' }],

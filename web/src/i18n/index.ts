@@ -2,6 +2,11 @@ import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from './en.json';
 import zhCN from './zh-CN.json';
+// Each page group keeps its own strings, so that teams working on different modules do not edit one file.
+import factorsEn from '../pages/footprint/factors/i18n/en.json';
+import factorsZh from '../pages/footprint/factors/i18n/zh-CN.json';
+import productsEn from '../pages/footprint/products/i18n/en.json';
+import productsZh from '../pages/footprint/products/i18n/zh-CN.json';
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
 export type Lang = (typeof LANGUAGES)[number];
@@ -37,7 +42,10 @@ export function setLanguage(lang: Lang): void {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  resources: {
+    en: { translation: { ...en, factors: factorsEn, products: productsEn } },
+    'zh-CN': { translation: { ...zhCN, factors: factorsZh, products: productsZh } },
+  },
   lng: initialLanguage(),
   fallbackLng: 'en',
   supportedLngs: [...LANGUAGES],
