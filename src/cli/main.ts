@@ -1,65 +1,15 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { migrate, openDb } from '../db/index.js';
-import { output } from '../kernel/cli.js';
-import { loadConfig } from '../kernel/config.js';
+import { CommanderError, type Command } from 'commander';
 import { isAppError } from '../kernel/errors.js';
-import { createLogger } from '../kernel/log.js';
-import { classificationCli, classifyCommand } from '../modules/classification/index.js';
-import { footprintCli } from '../modules/footprint/index.js';
-import { identityCli } from '../modules/identity/index.js';
-import { ledgerCli } from '../modules/ledger/index.js';
-import { MIGRATIONS, openPlatform } from '../platform.js';
-import { serve } from '../server/serve.js';
 
-const config = loadConfig();
-// The CLI is the local operator: it opens the database itself, without demo seeding.
-const open = () => openPlatform({ ...config, demo: false });
+// `lca` needs no database: it loads only the matrix engine, so a solve does not pay ~0.5 s
+// for importing the platform, the server and every module (measured in bench/lca.ts).
+async function load(command: string | undefined): Promise<Command> {
+  if (command === 'lca') return (await import('./lca-program.js')).program;
+  return (await import('./program.js')).program;
+}
 
-const program = new Command('greentrade')
-  .description(
-    'GreenTrade: trusted green-trade data. Embedded PostgreSQL (PGlite) in GREENTRADE_DATA_DIR, or DATABASE_URL.',
-  )
-  .version('0.1.0')
-  .showHelpAfterError()
-  .exitOverride();
-
-program
-  .command('serve')
-  .description('Start the web app and the API on one port')
-  .option('--port <port>', 'port (default PORT or 8080)', (v) => Number(v))
-  .action(async (o: { port?: number }) => {
-    const log = createLogger(config.logLevel);
-    const running = await serve({ ...config, ...(o.port !== undefined ? { port: o.port } : {}) }, log);
-    const stop = async (signal: string) => {
-      log.info({ signal }, 'stopping');
-      await running.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-  });
-
-const db = program.command('db').description('Database');
-db.command('migrate')
-  .description('Apply pending migrations')
-  .option('--json', 'JSON output')
-  .action(async (_o: unknown, cmd: Command) => {
-    const handle = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
-      const applied = await migrate(handle, MIGRATIONS);
-      output(cmd, { applied }, () => (applied.length ? `applied: ${applied.join(', ')}` : 'up to date'));
-    } finally {
-      await handle.close();
-    }
-  });
-
-program.addCommand(classifyCommand(open));
-program.addCommand(classificationCli(open));
-for (const c of identityCli(open)) program.addCommand(c);
-program.addCommand(ledgerCli(open));
-program.addCommand(footprintCli(open));
-
+const program = await load(process.argv[2]);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
