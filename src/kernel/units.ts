@@ -30,6 +30,8 @@ export interface UnitDef {
 }
 
 const d = (v: string | number) => new Decimal(v);
+// Conversions run at 60 significant digits: decimal.js's default of 20 would round a long amount.
+const Exact = Decimal.clone({ precision: 60, toExpNeg: -100, toExpPos: 100 });
 
 // Base units: kg, MJ, m3, km, m2, h, item, t·km, p·km. Factors are exact by definition
 // (1 kWh = 3.6 MJ; 1 Btu (IT) = 1055.05585262 J; 1 US gal = 3.785411784 L; 1 lb = 0.45359237 kg).
@@ -114,7 +116,7 @@ export function convert(amount: Decimal.Value, from: string, to: string, field: 
       { field, details: { from, to, fromDimension: a.dimension, toDimension: b.dimension } },
     );
   }
-  const value = new Decimal(amount);
+  const value = new Exact(amount instanceof Decimal ? amount.toString() : amount);
   return a.factor.equals(b.factor) ? value : value.times(a.factor).dividedBy(b.factor);
 }
 

@@ -27,6 +27,10 @@ export const Factor = z
     /** The release's slug (`ipcc-2006`, `ember-grid`, `useeio-v2.0`, or an organisation's own). */
     release: z.string(),
     releaseVersion: z.string(),
+    // Always sent by the library; optional in the type so that hand-written factors (tests) need not invent them.
+    releaseId: z.string().optional(),
+    /** Only a published release is immutable; a draft's factors are seen by its organisation only. */
+    releaseStatus: z.enum(['draft', 'published']).optional(),
     /** Unique within its release (`ipcc-2006/natural-gas`). */
     key: z.string(),
     name: z.string(),
@@ -57,6 +61,7 @@ export const Factor = z
     }),
     source: z.string(),
     licence: z.string(),
+    /** PACT data-quality ratings, 1 (good) to 3 (poor); null when the source gives none. */
     quality: DataQuality,
     tags: z.array(z.string()),
   })
@@ -91,3 +96,92 @@ export const FACTOR_CSV_COLUMNS = [
   'dq_reliability',
   'tags',
 ] as const;
+
+/** The import schema's column count is fixed: one with more or fewer is refused by name. */
+export type FactorCsvColumn = (typeof FACTOR_CSV_COLUMNS)[number];
+
+/** GWP-100 values per assessment report, used to check value ≈ co2 + ch4·GWP + n2o·GWP + other_ghg. */
+export const GWP100: Record<GwpSet, { ch4: readonly string[]; n2o: string }> = {
+  AR4: { ch4: ['25'], n2o: '298' },
+  AR5: { ch4: ['28'], n2o: '265' },
+  // AR6 gives fossil (29.8) and non-fossil (27.0) methane; a factor may use either.
+  AR6: { ch4: ['29.8', '27.0'], n2o: '273' },
+};
+
+export const ReleaseSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,62}$/, 'lower-case letters, digits, dots and dashes; 2 to 63')
+  .openapi({ example: 'ipcc-2006' });
+export const ReleaseVersion = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,39}$/, 'letters, digits, dots, dashes, plus; up to 40')
+  .openapi({ example: '2006' });
+
+export const Release = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    version: z.string(),
+    name: z.string(),
+    /** The owning organisation; null for shared public data (visible to everyone). */
+    owner: z.object({ slug: z.string(), name: z.string() }).nullable(),
+    status: z.enum(['draft', 'published']),
+    source: z.string(),
+    licence: z.string(),
+    /** SHA-256 (hex) of the RFC 8785 canonical JSON of the factors, sorted by key. */
+    checksum: z.string(),
+    factorCount: z.number().int(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    publishedAt: z.string().nullable(),
+    /** The ledger entry that recorded the publication (null for shipped data and drafts). */
+    ledger: z.object({ index: z.number().int(), leafHash: z.string() }).nullable(),
+  })
+  .openapi('FactorRelease');
+export type Release = z.infer<typeof Release>;
+
+/** The most content an import takes, and the most factors. */
+export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+export const MAX_IMPORT_ROWS = 200_000;
+
+export const ImportRequest = z
+  .object({
+    /** The organisation (slug) that will own the release; the caller must belong to it. */
+    org: z.string().min(1).max(64),
+    slug: ReleaseSlug,
+    version: ReleaseVersion,
+    name: z.string().min(1).max(200),
+    format: z.enum(['csv', 'json']),
+    /** The file: CSV text with the header of FACTOR_CSV_COLUMNS, or a JSON array of objects with those keys. */
+    content: z.string().min(1).max(MAX_IMPORT_BYTES),
+    /** Publish at once (organisation admins only); otherwise a draft. */
+    publish: z.boolean().optional(),
+    /** Defaults for rows that leave `source` / `licence` empty. */
+    source: z.string().max(500).optional(),
+    licence: z.string().max(200).optional(),
+  })
+  .openapi('FactorImport');
+export type ImportRequest = z.infer<typeof ImportRequest>;
+
+export const SearchQuery = z.object({
+  q: z.string().max(200).optional(),
+  /** A prefix of the activity (`fuel.`, `electricity.grid`). */
+  activity: z
+    .string()
+    .max(120)
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dots, dashes')
+    .optional(),
+  region: z.string().max(16).optional(),
+  year: z.coerce.number().int().min(1990).max(2100).optional(),
+  unit: z.string().max(20).optional(),
+  /** A release slug (its newest published version), `slug@version`, or a release id. */
+  release: z.string().max(110).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+export type SearchQuery = z.input<typeof SearchQuery>;
+
+export const SearchResult = z
+  .object({ total: z.number().int(), results: z.array(Factor) })
+  .openapi('FactorSearchResult');
+export type SearchResult = z.infer<typeof SearchResult>;
