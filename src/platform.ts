@@ -11,6 +11,7 @@ import {
   footprintMigrations,
   footprintServices,
   loadFactorData,
+  seedDemoProducts,
   type FootprintServices,
 } from './modules/footprint/index.js';
 import { IdentityService, identityAdmin, identityMigrations } from './modules/identity/index.js';
@@ -79,12 +80,14 @@ export async function wire(
   const ledgerService = new LedgerService(db, ledger);
   ledgerService.registerReferences(listVersionReferences);
   if (demoCredentials) await seedDemoLedger(ledgerService);
+  const footprint = footprintServices(db, ledgerService);
+  if (demoCredentials) await seedDemoProducts(footprint.products);
   return {
     db,
     identity: await IdentityService.open(db),
     classification: new ClassificationService(db, ledgerService),
     ledger: ledgerService,
-    footprint: footprintServices(db, ledgerService),
+    footprint,
     demo: demoCredentials,
     close: () => db.close(),
   };

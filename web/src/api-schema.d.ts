@@ -2015,6 +2015,1134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/footprint/factors/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The factor library releases the caller can see (shared public ones; its organisations’ own) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Releases */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            releases: components["schemas"]["FactorRelease"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Import a CSV or JSON file of factors as a new release of an organisation (all or nothing; problems named by line and column); a draft unless publish (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FactorImport"];
+                };
+            };
+            responses: {
+                /** @description Imported */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: components["schemas"]["FactorRelease"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The content is over 20 MB or 200,000 factors */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/factors/releases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One release */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The release */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: components["schemas"]["FactorRelease"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/factors/releases/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a draft release (an admin of its organisation): from then on it is immutable, and its content hash is in the ledger */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Published */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: components["schemas"]["FactorRelease"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/factors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search emission factors by words (prefix match, ranked), activity prefix, region, year, unit and release; shared public data for anyone, an organisation’s own for its members */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    activity?: string;
+                    region?: string;
+                    year?: number;
+                    unit?: string;
+                    release?: string;
+                    limit?: number;
+                    offset?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Matches, best first, with the total count */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FactorSearchResult"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/factors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One emission factor */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The factor */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            factor: components["schemas"]["EmissionFactor"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/calculate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Calculate a product model's footprint without saving it (the editor's live recalculation) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ProductModel"];
+                };
+            };
+            responses: {
+                /** @description The footprint per declared unit */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FootprintResult"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Product models of the caller's organisations (or of one, by slug) */
+        get: {
+            parameters: {
+                query?: {
+                    org?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Products, last changed first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            products: components["schemas"]["ProductView"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a new product model (admins and members of the organisation) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        org?: string;
+                        model: components["schemas"]["ProductModel"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Saved */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            product: components["schemas"]["ProductView"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product model and its recorded footprints (members of its organisation) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The product */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            product: components["schemas"]["ProductDetail"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Replace a product model (its version counts up); expectedVersion refuses a stale edit */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        model: components["schemas"]["ProductModel"];
+                        expectedVersion?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Saved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            product: components["schemas"]["ProductView"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/products/{id}/footprints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Calculate the product's current model and record the footprint, anchored in the ledger */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The recorded footprint */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductFootprint"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/footprints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recorded footprint: the JSON export (model, factors used, result, ledger entry) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The footprint */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductFootprint"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/footprints/{id}/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recorded footprint as a PDF report */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/footprint/footprints/{id}/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recalculate a recorded footprint from its model and recorded factors; says whether it is identical */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The recomputation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            identical: boolean;
+                            resultSha256: string;
+                            recomputedSha256: string;
+                            result: components["schemas"]["FootprintResult"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2345,6 +3473,566 @@ export interface components {
             index: number;
             /** @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 */
             leafHash: string;
+        };
+        FactorRelease: {
+            id: string;
+            slug: string;
+            version: string;
+            name: string;
+            owner: {
+                slug: string;
+                name: string;
+            } | null;
+            /** @enum {string} */
+            status: "draft" | "published";
+            source: string;
+            licence: string;
+            checksum: string;
+            factorCount: number;
+            createdBy: string;
+            createdAt: string;
+            publishedAt: string | null;
+            ledger: {
+                index: number;
+                leafHash: string;
+            } | null;
+        };
+        FactorImport: {
+            org: string;
+            /** @example ipcc-2006 */
+            slug: string;
+            /** @example 2006 */
+            version: string;
+            name: string;
+            /** @enum {string} */
+            format: "csv" | "json";
+            content: string;
+            publish?: boolean;
+            source?: string;
+            licence?: string;
+        };
+        FactorSearchResult: {
+            total: number;
+            results: components["schemas"]["EmissionFactor"][];
+        };
+        EmissionFactor: {
+            id: string;
+            release: string;
+            releaseVersion: string;
+            releaseId?: string;
+            /** @enum {string} */
+            releaseStatus?: "draft" | "published";
+            key: string;
+            name: string;
+            activity: string;
+            unit: string;
+            value: string;
+            region: string;
+            year: number;
+            gwpSet: components["schemas"]["GwpSet"];
+            split: {
+                fossil: string | null;
+                biogenic: string | null;
+                biogenicRemoval: string | null;
+                luc: string | null;
+                aircraft: string | null;
+            };
+            gases: {
+                co2: string | null;
+                ch4: string | null;
+                n2o: string | null;
+                otherGhg: string | null;
+            };
+            source: string;
+            licence: string;
+            quality: components["schemas"]["DataQuality"];
+            tags: string[];
+        };
+        /** @enum {string|null} */
+        GwpSet: "AR4" | "AR5" | "AR6" | null;
+        DataQuality: {
+            technological: number | null;
+            temporal: number | null;
+            geographical: number | null;
+            completeness: number | null;
+            reliability: number | null;
+        };
+        FootprintResult: {
+            product: {
+                name: string;
+                declaredUnit: {
+                    /** @example 536.6 */
+                    amount: string;
+                    unit: string;
+                };
+                /** @enum {string} */
+                boundary: "cradle-to-gate" | "cradle-to-grave";
+                region: string;
+                year: number;
+            };
+            perUnit: string;
+            method: {
+                standards: string[];
+                /** @enum {string} */
+                headline: "market-based";
+                notes: string[];
+            };
+            /** @example 536.6 */
+            total: string;
+            /** @example 536.6 */
+            pcfExcludingBiogenic: string;
+            /** @example 536.6 */
+            pcfIncludingBiogenic: string;
+            /** @example 536.6 */
+            totalLocationBased: string;
+            /** @example 536.6 */
+            fossil: string;
+            /** @example 536.6 */
+            biogenicEmissions: string;
+            /** @example 536.6 */
+            biogenicRemovals: string;
+            /** @example 536.6 */
+            luc: string;
+            /** @example 536.6 */
+            aircraft: string;
+            byStage: {
+                /** @enum {string} */
+                stage: "raw-materials" | "production-energy" | "production-process" | "transport-upstream" | "distribution" | "use" | "end-of-life";
+                /** @example 536.6 */
+                emissions: string;
+                /** @example 536.6 */
+                sharePercent: string;
+            }[];
+            byInput: components["schemas"]["FootprintInputLine"][];
+            byGas: {
+                /** @enum {string} */
+                gas: "CO2" | "CH4" | "N2O" | "other" | "unsplit";
+                /** @example 536.6 */
+                emissions: string;
+                /** @example 536.6 */
+                sharePercent: string;
+            }[];
+            electricity: {
+                /** @example 536.6 */
+                locationBased: string;
+                /** @example 536.6 */
+                marketBased: string;
+                lines: components["schemas"]["FootprintElectricityLine"][];
+            };
+            /** @example 536.6 */
+            primaryDataShare: string | null;
+            dataQuality: {
+                technological: {
+                    /** @example 536.6 */
+                    rating: string | null;
+                    /** @example 536.6 */
+                    coveragePercent: string;
+                };
+                temporal: {
+                    /** @example 536.6 */
+                    rating: string | null;
+                    /** @example 536.6 */
+                    coveragePercent: string;
+                };
+                geographical: {
+                    /** @example 536.6 */
+                    rating: string | null;
+                    /** @example 536.6 */
+                    coveragePercent: string;
+                };
+                completeness: {
+                    /** @example 536.6 */
+                    rating: string | null;
+                    /** @example 536.6 */
+                    coveragePercent: string;
+                };
+                reliability: {
+                    /** @example 536.6 */
+                    rating: string | null;
+                    /** @example 536.6 */
+                    coveragePercent: string;
+                };
+            };
+            exemptions: {
+                items: {
+                    description: string;
+                    /** @example 536.6 */
+                    sharePercent: string;
+                }[];
+                /** @example 536.6 */
+                totalPercent: string;
+            };
+            excluded: {
+                path: string;
+                name: string;
+                reason: string;
+            }[];
+            characterisation: {
+                gwpSets: components["schemas"]["GwpSet"][];
+                mixed: boolean;
+                processGwpSet: components["schemas"]["GwpSet"];
+            };
+            warnings: string[];
+            factorsUsed: components["schemas"]["FootprintFactorUsed"][];
+        };
+        FootprintInputLine: {
+            path: string;
+            name: string;
+            /** @enum {string} */
+            stage: "raw-materials" | "production-energy" | "production-process" | "transport-upstream" | "distribution" | "use" | "end-of-life";
+            /** @example 536.6 */
+            amount: string;
+            unit: string;
+            /** @example 536.6 */
+            convertedAmount: string;
+            convertedUnit: string;
+            /** @enum {string} */
+            basis: "factor" | "supplier" | "process" | "electricity";
+            factorKey: string | null;
+            /** @example 536.6 */
+            emissions: string;
+            /** @example 536.6 */
+            fossil: string;
+            /** @example 536.6 */
+            biogenic: string;
+            /** @example 536.6 */
+            biogenicRemoval: string;
+            /** @example 536.6 */
+            luc: string;
+            /** @example 536.6 */
+            aircraft: string;
+            /** @example 536.6 */
+            primary: string;
+            /** @example 536.6 */
+            sharePercent: string;
+        };
+        FootprintElectricityLine: {
+            path: string;
+            name: string;
+            /** @example 536.6 */
+            kWh: string;
+            gridRegion: string;
+            gridFactor: {
+                key: string;
+                release: string;
+                /** @example 536.6 */
+                value: string;
+                unit: string;
+                year: number;
+            };
+            residualMixFactor: {
+                key: string;
+                release: string;
+                /** @example 536.6 */
+                value: string;
+                unit: string;
+                year: number;
+            } | null;
+            /** @example 536.6 */
+            coveredKWh: string;
+            instruments: {
+                type: string;
+                id: string;
+                /** @example 536.6 */
+                kWh: string;
+                /** @example 536.6 */
+                factor: string;
+                /** @example 536.6 */
+                emissions: string;
+            }[];
+            /** @example 536.6 */
+            locationBased: string;
+            /** @example 536.6 */
+            marketBased: string;
+            flags: string[];
+        };
+        FootprintFactorUsed: {
+            id: string;
+            release: string;
+            releaseVersion: string;
+            key: string;
+            name: string;
+            activity: string;
+            /** @example 536.6 */
+            value: string;
+            unit: string;
+            region: string;
+            year: number;
+            gwpSet: components["schemas"]["GwpSet"];
+            source: string;
+            licence: string;
+            usedBy: string[];
+        };
+        ProductModel: {
+            name: string;
+            description?: string;
+            declaredUnit: {
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                amount?: string;
+                /** @example t */
+                unit: string;
+            };
+            /**
+             * @default cradle-to-gate
+             * @enum {string}
+             */
+            boundary: "cradle-to-gate" | "cradle-to-grave";
+            year: number;
+            region: string;
+            gwpSet?: components["schemas"]["GwpSet"];
+            /** @default [] */
+            materials: {
+                name: string;
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                amount: string;
+                /** @example t */
+                unit: string;
+                factor?: components["schemas"]["FactorRefInput"];
+                supplierFootprint?: components["schemas"]["SupplierFootprint"];
+            }[];
+            /** @default [] */
+            energy: {
+                name: string;
+                /** @enum {string} */
+                carrier: "electricity" | "fuel" | "heat" | "steam";
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                amount: string;
+                /** @example t */
+                unit: string;
+                factor?: components["schemas"]["FactorRefInput"];
+                gridRegion?: string;
+                instruments?: {
+                    /** @enum {string} */
+                    type: "GEC" | "I-REC" | "EnergyTag" | "GO" | "PPA" | "direct-line";
+                    id: string;
+                    /**
+                     * @description A decimal number (string or number)
+                     * @example 12.5
+                     */
+                    amount: string;
+                    /**
+                     * @default kWh
+                     * @example t
+                     */
+                    unit: string;
+                    /**
+                     * @description A decimal number (string or number)
+                     * @example 12.5
+                     */
+                    factor?: string;
+                }[];
+                dataQuality?: {
+                    technological?: number | null;
+                    temporal?: number | null;
+                    geographical?: number | null;
+                    completeness?: number | null;
+                    reliability?: number | null;
+                };
+            }[];
+            /** @default [] */
+            processEmissions: {
+                name: string;
+                /** @enum {string} */
+                gas: "CO2" | "CH4" | "N2O" | "other";
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                amount: string;
+                biogenic?: boolean;
+                measured?: boolean;
+                dataQuality?: {
+                    technological?: number | null;
+                    temporal?: number | null;
+                    geographical?: number | null;
+                    completeness?: number | null;
+                    reliability?: number | null;
+                };
+            }[];
+            /** @default [] */
+            transport: {
+                name: string;
+                /** @enum {string} */
+                mode: "road" | "rail" | "sea" | "air" | "inland-waterway";
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                mass?: string;
+                /** @example t */
+                massUnit?: string;
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                distance?: string;
+                /**
+                 * @default km
+                 * @example t
+                 */
+                distanceUnit: string;
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                amount?: string;
+                /** @example t */
+                unit?: string;
+                factor: components["schemas"]["FactorRefInput"];
+                /**
+                 * @default upstream
+                 * @enum {string}
+                 */
+                leg: "upstream" | "distribution";
+            }[];
+            /** @default [] */
+            use: {
+                name: string;
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                amount: string;
+                /** @example t */
+                unit: string;
+                factor: components["schemas"]["FactorRefInput"];
+            }[];
+            /** @default [] */
+            endOfLife: {
+                name: string;
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                amount: string;
+                /** @example t */
+                unit: string;
+                factor: components["schemas"]["FactorRefInput"];
+            }[];
+            /** @default [] */
+            exemptions: {
+                description: string;
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                sharePercent: string;
+            }[];
+        };
+        FactorRefInput: {
+            key: string;
+            release?: string;
+        };
+        SupplierFootprint: {
+            /**
+             * @description A decimal number (string or number)
+             * @example 12.5
+             */
+            pcfExcludingBiogenic: string;
+            declaredUnit: {
+                /**
+                 * @description A decimal number (string or number)
+                 * @example 12.5
+                 */
+                amount?: string;
+                /** @example t */
+                unit: string;
+            };
+            /**
+             * @description A decimal number (string or number)
+             * @example 12.5
+             */
+            fossil?: string;
+            /**
+             * @description A decimal number (string or number)
+             * @example 12.5
+             */
+            biogenic?: string;
+            /**
+             * @description A decimal number (string or number)
+             * @example 12.5
+             */
+            biogenicRemoval?: string;
+            /**
+             * @description A decimal number (string or number)
+             * @example 12.5
+             */
+            luc?: string;
+            /**
+             * @description A decimal number (string or number)
+             * @example 12.5
+             */
+            aircraft?: string;
+            gwpSet?: components["schemas"]["GwpSet"];
+            dataQuality?: {
+                technological?: number | null;
+                temporal?: number | null;
+                geographical?: number | null;
+                completeness?: number | null;
+                reliability?: number | null;
+            };
+            source?: {
+                supplier: string;
+                footprintId?: string;
+                version?: string;
+            };
+        };
+        ProductView: {
+            id: string;
+            org: {
+                id: string;
+                slug: string;
+            };
+            name: string;
+            version: number;
+            model: components["schemas"]["ProductModel"];
+            footprints: number;
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ProductDetail: components["schemas"]["ProductView"] & {
+            history: components["schemas"]["FootprintSummary"][];
+        };
+        FootprintSummary: {
+            id: string;
+            productId: string;
+            productVersion: number;
+            total: string;
+            resultSha256: string;
+            ledger: {
+                index: number;
+                leafHash: string;
+                entryPath: string;
+            };
+            createdBy: string;
+            createdAt: string;
+        };
+        ProductFootprint: components["schemas"]["FootprintSummary"] & {
+            orgId: string;
+            model: components["schemas"]["ProductModel"];
+            result: components["schemas"]["FootprintResult"];
+            factors: components["schemas"]["ResolvedFactors"];
+        };
+        ResolvedFactors: {
+            lines: {
+                [key: string]: components["schemas"]["EmissionFactor"];
+            };
+            electricity: {
+                [key: string]: {
+                    grid: components["schemas"]["EmissionFactor"];
+                    residualMix: components["schemas"]["EmissionFactor"] & (Record<string, never> | null);
+                };
+            };
         };
     };
     responses: never;

@@ -8,7 +8,7 @@ import { FactorService, factorMigrations, factorRoutes, factorsCommand } from '.
 import { ProductService, productMigrations, productRoutes, productCommands } from './products/index.js';
 
 export { loadFactorData, FactorService, type Factor, type FactorRef } from './factors/index.js';
-export { ProductService } from './products/index.js';
+export { ProductService, seedDemoProducts } from './products/index.js';
 
 /** The footprint module's services: the factor library and product footprints over it. */
 export interface FootprintServices {
@@ -19,7 +19,7 @@ export interface FootprintServices {
 export const footprintMigrations = [...factorMigrations, ...productMigrations];
 
 export function footprintServices(db: Db, ledger: LedgerService): FootprintServices {
-  const factors = new FactorService(db);
+  const factors = new FactorService(db, ledger);
   return { factors, products: new ProductService(db, factors, ledger) };
 }
 
