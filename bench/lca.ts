@@ -4,13 +4,11 @@
 // 20,000; --markets 400) solved for one demand and for ten demands with one factorisation, and
 // the full intensity matrix C·B·(I−A)⁻¹ of USEEIO v2.0 (405 sectors). Prints the median wall
 // time of --runs (default 5) of each, the ratio ours/SciPy, and the largest relative difference
-// of the answers. Also: the same command from an entry that loads only commander and the
-// engine (what `greentrade` would cost if main.ts loaded the other modules lazily), and the
-// engine's own steps in this process (parse, order + factorise, solve).
+// of the answers, and the engine's own steps in this process (parse, order + factorise, solve).
+// (`greentrade lca` loads only the engine: src/cli/main.ts does not import the platform for it.)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   LcaSystem,
   fromDense,
@@ -176,15 +174,6 @@ const scipyVersion = python
   : undefined;
 console.log(python ? `peer: ${python} with SciPy ${scipyVersion}` : 'SciPy not installed: skipped');
 
-/** The engine-only entry: commander and the lca command, nothing else of the platform. */
-const LEAN_ENTRY = [
-  `import { Command } from 'commander';`,
-  `import { lcaCli } from ${JSON.stringify(pathToFileURL(join(root, 'dist', 'src', 'modules', 'footprint', 'lca', 'index.js')).href)};`,
-  `const p = new Command('greentrade').exitOverride();`,
-  `p.addCommand(lcaCli());`,
-  `await p.parseAsync(process.argv.slice(1), { from: 'user' });`,
-].join('\n');
-
 interface Answer {
   impacts?: number[];
   results?: { impacts: number[] }[];
@@ -227,7 +216,6 @@ for (const c of cases) {
   const steps = inProcess(c.files, c.demands, c.intensities);
   const tail = [...c.demands.flatMap((d) => ['--demand', d]), ...(c.intensities ? ['--intensities'] : [])];
   const ours: number[] = [];
-  const lean: number[] = [];
   const theirs: number[] = [];
   let oursAnswer: Answer | undefined;
   let theirAnswer: Answer | undefined;
@@ -248,24 +236,6 @@ for (const c of cases) {
     ]);
     ours.push(o.ms);
     oursAnswer = o.answer;
-    lean.push(
-      timed(process.execPath, [
-        '--input-type=module',
-        '-e',
-        LEAN_ENTRY,
-        '--',
-        'lca',
-        'solve',
-        '--technosphere',
-        c.files.t,
-        '--biosphere',
-        c.files.b,
-        '--characterization',
-        c.files.c,
-        ...tail,
-        '--json',
-      ]).ms,
-    );
     if (python) {
       const s = timed(python, [
         join(root, 'bench', 'lca_scipy.py'),
@@ -282,10 +252,9 @@ for (const c of cases) {
     case: c.name,
     runs: RUNS,
     oursMs: median(ours),
-    leanEntryMs: median(lean),
     inProcess: steps,
   };
-  let line = `${c.name}: ours ${fmt(median(ours))} ms via dist/src/cli/main.js, ${fmt(median(lean))} ms from an engine-only entry (in process: parse ${fmt(steps.parseMs)} ms, order + factorise ${fmt(steps.factorMs)} ms, solve ${fmt(steps.solveMs, 1)} ms; nnz T ${fmt(steps.tNnz)}, L+U ${fmt(steps.luNnz)})`;
+  let line = `${c.name}: ours ${fmt(median(ours))} ms via dist/src/cli/main.js (in process: parse ${fmt(steps.parseMs)} ms, order + factorise ${fmt(steps.factorMs)} ms, solve ${fmt(steps.solveMs, 1)} ms; nnz T ${fmt(steps.tNnz)}, L+U ${fmt(steps.luNnz)})`;
   if (python && theirAnswer && oursAnswer) {
     const ratio = median(ours) / median(theirs);
     const diff = maxRelDiff(oursAnswer, theirAnswer);
@@ -293,8 +262,7 @@ for (const c of cases) {
     Object.assign(row, { scipyMs: median(theirs), ratio, maxRelDiff: diff, scipySteps: theirAnswer.timings });
     const st = theirAnswer.timings ?? {};
     line += `\n  SciPy ${fmt(median(theirs))} ms (import ${fmt(1000 * (st['import'] ?? 0))} ms, mmread ${fmt(1000 * (st['read'] ?? 0))} ms, splu ${fmt(1000 * (st['factor'] ?? 0))} ms, solve ${fmt(1000 * (st['solve'] ?? 0), 1)} ms)`;
-    line += `\n  ratio ours/SciPy ${ratio.toFixed(2)} (engine-only entry: ${(median(lean) / median(theirs)).toFixed(2)}; medians of ${RUNS}), largest relative difference ${diff.toExponential(2)}`;
-    row['leanRatio'] = median(lean) / median(theirs);
+    line += `\n  ratio ours/SciPy ${ratio.toFixed(2)} (medians of ${RUNS}), largest relative difference ${diff.toExponential(2)}`;
   }
   console.log(line);
   results.push(row);

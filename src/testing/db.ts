@@ -78,3 +78,20 @@ export async function openTestPlatform(
   const platform = await wire(t.db, options.demo ?? true, createLogger('silent'), testLedger());
   return { ...platform, dispose: t.dispose };
 }
+
+/**
+ * Empties the ledger of a test database, with the records that point into it: on a server the
+ * database is a copy of a template that holds the demo's entries and footprints. Tests of the
+ * ledger itself start from an empty log.
+ */
+export async function emptyLedger(db: Db): Promise<void> {
+  for (const table of [
+    'product_footprint',
+    'ledger_notarization',
+    'ledger_checkpoint',
+    'ledger_node',
+    'ledger_entry',
+  ])
+    await db.query(`DELETE FROM ${table}`);
+  await db.query('UPDATE ledger_head SET size = 0');
+}

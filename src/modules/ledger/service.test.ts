@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../kernel/access.js';
 import { AppError } from '../../kernel/errors.js';
-import { openTestPlatform } from '../../testing/db.js';
+import { emptyLedger, openTestPlatform } from '../../testing/db.js';
 import { identityAdmin } from '../identity/index.js';
 import { ephemeralSigner } from './keys.js';
 import { checkConsistencyProof, checkInclusionProof, type Checkpoint } from './lib/index.js';
@@ -123,10 +123,7 @@ beforeAll(async () => {
   platform = await openTestPlatform({ demo: false });
   svc = platform.ledger;
   db = platform.db;
-  // On a server the test database is a copy of a template that may hold the demo's entries.
-  for (const table of ['ledger_notarization', 'ledger_checkpoint', 'ledger_node', 'ledger_entry'])
-    await db.query(`DELETE FROM ${table}`);
-  await db.query('UPDATE ledger_head SET size = 0');
+  await emptyLedger(db);
   const a = await identityAdmin.ensureOrg(db, 'ledger-a', 'Ledger A');
   const b = await identityAdmin.ensureOrg(db, 'ledger-b', 'Ledger B');
   mine = {

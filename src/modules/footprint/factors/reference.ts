@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Db, Queryable } from '../../../db/index.js';
@@ -48,7 +49,11 @@ export async function loadFactorData(db: Db): Promise<string[]> {
       const path = dataFile('factors', m.file);
       if (!existsSync(path))
         throw new AppError('internal', `data/factors/${m.file} is in the manifest but absent`);
-      const parsed = parseFactorCsv(readFileSync(path, 'utf8'), `data/factors/${m.file}`, {
+      const bytes = readFileSync(path);
+      const fileHash = createHash('sha256').update(JSON.stringify(m)).update(bytes).digest('hex');
+      if ((await store.shippedFileHash(tx, m.file)) === fileHash) continue;
+      await store.recordShippedFile(tx, m.file, fileHash);
+      const parsed = parseFactorCsv(bytes.toString('utf8'), `data/factors/${m.file}`, {
         source: m.source,
         licence: m.licence,
       });

@@ -293,3 +293,18 @@ export const bestFactor = async (
       [orgIds, q.activity, q.region, q.year, q.units],
     )
   )[0];
+
+export async function shippedFileHash(tx: Queryable, file: string): Promise<string | null> {
+  const r = await tx.query<{ sha256: string }>('SELECT sha256 FROM factor_shipped_file WHERE file = $1', [
+    file,
+  ]);
+  return r[0]?.sha256 ?? null;
+}
+
+export async function recordShippedFile(tx: Queryable, file: string, sha256: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO factor_shipped_file (file, sha256) VALUES ($1, $2)
+     ON CONFLICT (file) DO UPDATE SET sha256 = EXCLUDED.sha256`,
+    [file, sha256],
+  );
+}
