@@ -130,7 +130,12 @@ function asErrorBody(status: number, json: unknown, fallback: string): ErrorBody
   return { code: `http_${status}`, message: fallback };
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<T> {
+/** The one transport of every page group's calls: `path` is under /api/v1. */
+export async function request<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  opts: RequestOptions = {},
+): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (opts.body !== undefined) {

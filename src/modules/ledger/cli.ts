@@ -1,32 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { output, table, using, type Opener } from '../../kernel/cli.js';
+import { output, readJsonFile, table, using, type Opener } from '../../kernel/cli.js';
 import { AppError } from '../../kernel/errors.js';
 import { checkInclusionProof, fromHex, type Check } from './lib/index.js';
 import { sha256, type LedgerService } from './service.js';
 
 type Open = Opener<{ ledger: LedgerService }>;
-
-const MAX_PROOF_FILE = 1 << 20;
-
-function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    // The size first: a huge file is refused before it is read into memory.
-    if (statSync(file).size > MAX_PROOF_FILE)
-      throw new AppError('bad_request', `${file}: larger than 1 MiB`, { field: 'file' });
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof AppError) throw e;
-    throw new AppError('bad_request', `cannot read ${file}`, { field: 'file' });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new AppError('bad_request', `${file}: not JSON (${(e as Error).message})`, { field: 'file' });
-  }
-}
 
 const intOption = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v))

@@ -1,6 +1,6 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { output, table, using, type Opener } from '../../../kernel/cli.js';
+import { output, readJsonFile, table, using, type Opener } from '../../../kernel/cli.js';
 import { AppError } from '../../../kernel/errors.js';
 import { parseProductModel } from './model.js';
 import { fmt } from './format.js';
@@ -9,26 +9,6 @@ import { operatorFor, type ProductService, type Viewer } from './service.js';
 import * as store from './store.js';
 
 type Open = Opener<{ footprint: { products: ProductService } }>;
-
-const MAX_MODEL_FILE = 1 << 20;
-
-function readModelFile(file: string): unknown {
-  let text: string;
-  try {
-    // The size first: a huge file is refused before it is read into memory.
-    if (statSync(file).size > MAX_MODEL_FILE)
-      throw new AppError('bad_request', `${file}: larger than 1 MiB`, { field: 'file' });
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof AppError) throw e;
-    throw new AppError('bad_request', `cannot read ${file}`, { field: 'file' });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new AppError('bad_request', `${file}: not JSON (${(e as Error).message})`, { field: 'file' });
-  }
-}
 
 /** The local operator, or acting for one organisation (`--org`): then that organisation's own factors count too. */
 async function viewerFor(svc: ProductService, org: string | undefined): Promise<Viewer> {
@@ -102,7 +82,7 @@ export function productCommands(open: Open): Command[] {
     .option('--json', 'the full result as JSON')
     .action(async (file: string, o: { org?: string }, cmd: Command) => {
       // Parsed before the database is opened: a bad model fails fast, naming the field.
-      const input = parseProductModel(readModelFile(file));
+      const input = parseProductModel(readJsonFile(file));
       await using(open, async ({ footprint }) => {
         const { result } = await footprint.products.calculate(
           input,
@@ -155,7 +135,7 @@ export function productCommands(open: Open): Command[] {
     .requiredOption('--org <slug>', 'the owning organisation')
     .option('--json', 'JSON output')
     .action(async (file: string, o: { org: string }, cmd: Command) => {
-      const model = readModelFile(file);
+      const model = readJsonFile(file);
       await using(open, async ({ footprint }) => {
         const p = await footprint.products.createProduct({ org: o.org, model }, 'system');
         output(cmd, { product: p }, () => `product ${p.id} saved (${p.name})`);

@@ -1,9 +1,8 @@
 /**
- * Product footprints' calls, typed from the generated OpenAPI types (npm run openapi). Same
- * conventions as src/api.ts: the session cookie rides along, errors become ApiError with the
- * server's code, message and field (the field names the model line, e.g. `materials.2.unit`).
+ * Product footprints' calls, typed from the generated OpenAPI types (npm run openapi), over the
+ * shared transport of src/api.ts (errors name the model line, e.g. `materials.2.unit`).
  */
-import { ApiError, type ErrorBody } from '../../../api';
+import { request } from '../../../api';
 import type { components } from '../../../api-schema';
 
 type Schemas = components['schemas'];
@@ -17,7 +16,7 @@ export type Factor = Schemas['EmissionFactor'];
 
 const BASE = '/api/v1/footprint';
 
-async function call<T>(
+const call = <T>(
   method: 'GET' | 'POST' | 'PUT',
   path: string,
   opts: {
@@ -25,30 +24,7 @@ async function call<T>(
     query?: Record<string, string | number | undefined>;
     signal?: AbortSignal | undefined;
   } = {},
-): Promise<T> {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(opts.query ?? {}))
-    if (v !== undefined && v !== '') params.set(k, String(v));
-  const qs = params.toString();
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const init: RequestInit = { method, headers, credentials: 'same-origin' };
-  if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(opts.body);
-  }
-  if (opts.signal) init.signal = opts.signal;
-  let res: Response;
-  try {
-    res = await fetch(`${BASE}${path}${qs ? `?${qs}` : ''}`, init);
-  } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    throw new ApiError(0, { code: 'network', message: e instanceof Error ? e.message : String(e) });
-  }
-  const json = (await res.json().catch(() => undefined)) as { error?: ErrorBody } | undefined;
-  if (!res.ok)
-    throw new ApiError(res.status, json?.error ?? { code: `http_${res.status}`, message: res.statusText });
-  return json as T;
-}
+) => request<T>(method, `/footprint${path}`, opts);
 
 /** Where the JSON export and the PDF report of a recorded footprint are (links, not fetches). */
 export const footprintJsonUrl = (id: string) => `${BASE}/footprints/${encodeURIComponent(id)}`;
