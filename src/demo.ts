@@ -26,7 +26,7 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
     if (await identityAdmin.userExists(tx, DEMO_USERS.exporter)) return null;
     const exporter = await identityAdmin.ensureOrg(
       tx,
-      'demo-exporter',
+      'demo',
       'Demo Solar Exporter Co. 示范光伏出口有限公司',
     );
     const authority = await identityAdmin.ensureOrg(

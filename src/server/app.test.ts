@@ -368,7 +368,7 @@ describe('ledger over HTTP', () => {
 
   it('keeps a private entry to its organisation, and checkpoints to those who may sign them', async () => {
     const exporterOrg = (
-      await platform.db.query<{ id: string }>("SELECT id FROM organisation WHERE slug = 'demo-exporter'")
+      await platform.db.query<{ id: string }>("SELECT id FROM organisation WHERE slug = 'demo'")
     )[0]!.id;
     const { index } = await platform.db.transaction((tx) =>
       platform.ledger.append(tx, { type: 'test.private', subject: 'p-1', body: {}, orgId: exporterOrg }),

@@ -15,6 +15,8 @@ import { LedgerPage } from './pages/ledger/LedgerPage';
 import { FactorsPage } from './pages/footprint/factors/FactorsPage';
 import { ProductEditorPage } from './pages/footprint/products/ProductEditorPage';
 import { ProductsPage } from './pages/footprint/products/ProductsPage';
+import { ConnectionsPage } from './pages/exchange/connections/ConnectionsPage';
+import { PublishedPage } from './pages/exchange/published/PublishedPage';
 
 const guarded = (el: React.ReactNode) => <RequireAuth>{el}</RequireAuth>;
 
@@ -47,6 +49,11 @@ export function App() {
           <Route path="products" element={guarded(<ProductsPage />)} />
           <Route path="products/new" element={guarded(<ProductEditorPage />)} />
           <Route path="products/:id" element={guarded(<ProductEditorPage />)} />
+        </Route>
+        <Route path="/exchange">
+          <Route index element={<Navigate to="/exchange/published" replace />} />
+          <Route path="published" element={guarded(<PublishedPage />)} />
+          <Route path="connections" element={guarded(<ConnectionsPage />)} />
         </Route>
         <Route path="*" element={guarded(<NotFoundPage />)} />
       </Routes>

@@ -33,6 +33,14 @@ export const NAV: NavSection[] = [
     ],
   },
   {
+    id: 'exchange',
+    title: 'nav.exchange.title',
+    items: [
+      { to: '/exchange/published', label: 'nav.exchange.published' },
+      { to: '/exchange/connections', label: 'nav.exchange.connections' },
+    ],
+  },
+  {
     id: 'ledger',
     title: 'nav.ledger.title',
     items: [{ to: '/ledger', label: 'nav.ledger.overview' }],

@@ -7,6 +7,10 @@ import factorsEn from '../pages/footprint/factors/i18n/en.json';
 import factorsZh from '../pages/footprint/factors/i18n/zh-CN.json';
 import productsEn from '../pages/footprint/products/i18n/en.json';
 import productsZh from '../pages/footprint/products/i18n/zh-CN.json';
+import pactHostEn from '../pages/exchange/published/i18n/en.json';
+import pactHostZh from '../pages/exchange/published/i18n/zh-CN.json';
+import pactClientEn from '../pages/exchange/connections/i18n/en.json';
+import pactClientZh from '../pages/exchange/connections/i18n/zh-CN.json';
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
 export type Lang = (typeof LANGUAGES)[number];
@@ -43,8 +47,24 @@ export function setLanguage(lang: Lang): void {
 
 void i18n.use(initReactI18next).init({
   resources: {
-    en: { translation: { ...en, factors: factorsEn, products: productsEn } },
-    'zh-CN': { translation: { ...zhCN, factors: factorsZh, products: productsZh } },
+    en: {
+      translation: {
+        ...en,
+        factors: factorsEn,
+        products: productsEn,
+        pactHost: pactHostEn,
+        pactClient: pactClientEn,
+      },
+    },
+    'zh-CN': {
+      translation: {
+        ...zhCN,
+        factors: factorsZh,
+        products: productsZh,
+        pactHost: pactHostZh,
+        pactClient: pactClientZh,
+      },
+    },
   },
   lng: initialLanguage(),
   fallbackLng: 'en',

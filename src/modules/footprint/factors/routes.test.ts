@@ -28,7 +28,7 @@ const csv = (...rows: string[][]) =>
   );
 const good = csv(['demo/pv-glass', 'Solar glass', 'material.glass.solar', 't', '1200', 'CN', '2023']);
 const importBody = (over: Record<string, unknown> = {}) => ({
-  org: 'demo-exporter',
+  org: 'demo',
   slug: 'demo-exporter-factors',
   version: '1',
   name: 'Our measured factors',

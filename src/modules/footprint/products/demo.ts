@@ -2,7 +2,7 @@ import type { ProductModelInput } from './model.js';
 import type { ProductService } from './service.js';
 
 /** The demo exporter's organisation (src/demo.ts). */
-export const DEMO_PRODUCT_ORG = 'demo-exporter';
+export const DEMO_PRODUCT_ORG = 'demo';
 
 /** Hot-rolled coil, 1 t, China 2022: a supplier's slab footprint, gas, grid power with a GEC. */
 export const DEMO_STEEL: ProductModelInput = {

@@ -145,7 +145,7 @@ describe('footprint HTTP API', () => {
   it('seeds the demo products once, each with a recorded footprint', async () => {
     await seedDemoProducts(platform.footprint.products);
     await seedDemoProducts(platform.footprint.products);
-    const { products } = (await (await call(`${P}/products?org=demo-exporter`, exporter)).json()) as {
+    const { products } = (await (await call(`${P}/products?org=demo`, exporter)).json()) as {
       products: { name: string; footprints: number }[];
     };
     const demo = products.filter((p) => p.name !== 'Pump housing');
