@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { TEST_LEDGER_KEY, TEST_LEDGER_ORIGIN } from '../src/testing/db.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -118,6 +119,9 @@ export class E2eApp {
         PORT: String(port),
         GREENTRADE_DATA_DIR: this.dataDir,
         GREENTRADE_DEMO: '1',
+        // One signing key for every server of a run: on PostgreSQL they share one log, as a fleet does.
+        GREENTRADE_LEDGER_KEY: TEST_LEDGER_KEY,
+        GREENTRADE_LEDGER_ORIGIN: TEST_LEDGER_ORIGIN,
         LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
       };
       if (process.env['DATABASE_URL']) env['DATABASE_URL'] = process.env['DATABASE_URL'];
@@ -165,5 +169,113 @@ export class E2eApp {
     await page.getByTestId('login-email').fill(email);
     await page.getByTestId('login-password').fill(password);
     await page.getByTestId('login-submit').click();
+  }
+}
+
+/**
+ * A built server as a plain process, without a browser (the PACT suites talk HTTP only). Its data
+ * directory outlives stop() until dispose(), so that a CLI can open the embedded database between
+ * two starts: on PGlite the server holds the data directory's lock while it runs.
+ */
+export class ServerProcess {
+  base = '';
+  readonly log: string[] = [];
+  private child: ChildProcess | undefined;
+  private dataDir: string | undefined;
+  private port = 0;
+
+  constructor(
+    private readonly name: string,
+    /** Extra environment (DATABASE_URL: '' runs on PGlite even when the suite runs on PostgreSQL). */
+    private readonly extraEnv: NodeJS.ProcessEnv = {},
+  ) {}
+
+  private env(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: process.env['HOME'] ?? this.dataDir,
+      TMPDIR: tmpdir(),
+      PORT: String(this.port),
+      GREENTRADE_DATA_DIR: this.dataDir,
+      GREENTRADE_DEMO: '1',
+      // One signing key for every server of a run: on PostgreSQL they share one log, as a fleet does.
+      GREENTRADE_LEDGER_KEY: TEST_LEDGER_KEY,
+      GREENTRADE_LEDGER_ORIGIN: TEST_LEDGER_ORIGIN,
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
+    };
+    if (process.env['DATABASE_URL']) env['DATABASE_URL'] = process.env['DATABASE_URL'];
+    for (const [k, v] of Object.entries(this.extraEnv)) {
+      if (v === '' || v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    return env;
+  }
+
+  async start(): Promise<void> {
+    if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run npm run build first`);
+    this.dataDir ??= await mkdtemp(join(tmpdir(), `greentrade-e2e-${this.name}-`));
+    if (!this.port) this.port = await freePort();
+    this.base = `http://127.0.0.1:${this.port}`;
+    const child = spawn(process.execPath, [SERVER_ENTRY, 'serve'], {
+      cwd: ROOT,
+      env: this.env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout?.on('data', (d: Buffer) => this.log.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => this.log.push(d.toString()));
+    const deadline = Date.now() + 150_000;
+    let last = '';
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null)
+        throw new Error(`${this.name}: the server exited with ${child.exitCode}:\n${this.logTail()}`);
+      try {
+        const res = await fetch(`${this.base}/healthz`);
+        if (res.ok) return;
+        last = `HTTP ${res.status}`;
+      } catch (e) {
+        last = e instanceof Error ? e.message : String(e);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${this.name}: not healthy after 150 s (${last}):\n${this.logTail()}`);
+  }
+
+  logTail(): string {
+    return this.log.slice(-60).join('');
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.child = undefined;
+  }
+
+  /** Runs the CLI on this server's database (stop the server first on PGlite); returns stdout. */
+  async cli(args: string[]): Promise<string> {
+    this.dataDir ??= await mkdtemp(join(tmpdir(), `greentrade-e2e-${this.name}-`));
+    const child = spawn(process.execPath, [SERVER_ENTRY, ...args], {
+      cwd: ROOT,
+      env: this.env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`greentrade ${args.join(' ')} exited with ${code}:\n${err}${out}`);
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -16,6 +16,12 @@ import {
 } from './modules/footprint/index.js';
 import { IdentityService, identityAdmin, identityMigrations } from './modules/identity/index.js';
 import {
+  PactClientService,
+  PactHostService,
+  exchangeMigrations,
+  seedDemoPact,
+} from './modules/exchange/index.js';
+import {
   LedgerService,
   ephemeralSigner,
   ledgerMigrations,
@@ -31,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...ledgerMigrations,
   ...classificationMigrations,
   ...footprintMigrations,
+  ...exchangeMigrations,
 ];
 
 export interface Platform {
@@ -39,6 +46,8 @@ export interface Platform {
   classification: ClassificationService;
   ledger: LedgerService;
   footprint: FootprintServices;
+  /** PACT: the host (what we publish) and the client (what we pull from suppliers). */
+  exchange: { host: PactHostService; client: PactClientService };
   /** Set when this start seeded the demo data. */
   demo: DemoCredentials | null;
   close(): Promise<void>;
@@ -46,7 +55,8 @@ export interface Platform {
 
 /** Opens the database, migrates, loads reference data, seeds the demo if asked, and wires the services. */
 export async function openPlatform(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'demo' | 'ledgerOrigin'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'demo' | 'ledgerOrigin'> &
+    Partial<Pick<Config, 'publicUrl'>>,
   log?: Logger,
 ): Promise<Platform> {
   // The key first: a bad GREENTRADE_LEDGER_KEY stops the start before the database is opened.
@@ -57,7 +67,10 @@ export async function openPlatform(
   };
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    return await wire(db, config.demo, log, ledger);
+    return await wire(db, config.demo, log, ledger, {
+      dataDir: config.dataDir,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    });
   } catch (e) {
     await db.close();
     throw e;
@@ -70,6 +83,8 @@ export async function wire(
   demo: boolean,
   log?: Logger,
   ledger: LedgerOptions = { signer: ephemeralSigner(), origin: 'greentrade.test/ledger' },
+  /** The data directory (PACT client's key file) and where others reach this server. */
+  where: { dataDir?: string; publicUrl?: string } = {},
 ): Promise<Platform> {
   const applied = await migrate(db, MIGRATIONS);
   if (applied.length > 0) log?.info({ applied }, 'migrations applied');
@@ -82,13 +97,39 @@ export async function wire(
   if (demoCredentials) await seedDemoLedger(ledgerService);
   const footprint = footprintServices(db, ledgerService);
   if (demoCredentials) await seedDemoProducts(footprint.products);
+  const identity = await IdentityService.open(db);
+  const client = new PactClientService(db, {
+    products: footprint.products,
+    ...(where.dataDir ? { dataDir: where.dataDir } : {}),
+    ...(where.publicUrl ? { publicPactUrl: `${where.publicUrl}/pact` } : {}),
+  });
+  const exchange = {
+    host: new PactHostService(
+      db,
+      { identity, products: footprint.products },
+      {
+        // Events our host receives for the client side: a supplier published, or answered a request of ours.
+        onPublishedEvent: async (org, event) => void (await client.onPublishedEvent(org, event)),
+        onRequestAnswered: async (org, event) => void (await client.onRequestAnswered(org, event)),
+        // Answers to a requester's host go with the answering organisation's own connection to it.
+        callbackCredentials: (origin, ownerOrgId) => client.credentialsForOrigin(origin, ownerOrgId),
+        onBackgroundError: (err) => log?.error({ err }, 'PACT host background work failed'),
+      },
+    ),
+    client,
+  };
+  if (demoCredentials) await seedDemoPact(db, exchange.host);
   return {
     db,
-    identity: await IdentityService.open(db),
+    identity,
     classification: new ClassificationService(db, ledgerService),
     ledger: ledgerService,
     footprint,
+    exchange,
     demo: demoCredentials,
-    close: () => db.close(),
+    close: async () => {
+      await exchange.host.settle(); // answers to PACT requests still being sent
+      await db.close();
+    },
   };
 }

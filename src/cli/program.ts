@@ -9,6 +9,7 @@ import { footprintCli } from '../modules/footprint/index.js';
 import { identityCli } from '../modules/identity/index.js';
 import { lcaCli } from '../modules/footprint/lca/index.js';
 import { ledgerCli } from '../modules/ledger/index.js';
+import { pactClientCommands, pactHostCommands } from '../modules/exchange/index.js';
 import { MIGRATIONS, openPlatform } from '../platform.js';
 import { serve } from '../server/serve.js';
 
@@ -60,3 +61,7 @@ for (const c of identityCli(open)) program.addCommand(c);
 program.addCommand(ledgerCli(open));
 program.addCommand(lcaCli());
 program.addCommand(footprintCli(open));
+const pact = program
+  .command('pact')
+  .description('PACT footprint exchange: publish to customers (host), pull from suppliers (client)');
+for (const c of [...pactHostCommands(open), ...pactClientCommands(open)]) pact.addCommand(c);

@@ -12,6 +12,8 @@ export interface Config {
   ledgerOrigin: string;
   /** A checkpoint is signed at least this often. */
   checkpointSeconds: number;
+  /** Where others reach this server (PACT reply addresses): GREENTRADE_PUBLIC_URL, default http://localhost:PORT. */
+  publicUrl: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -36,5 +38,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env['LOG_LEVEL'] ?? 'info',
     ledgerOrigin: env['GREENTRADE_LEDGER_ORIGIN'] ?? 'greentrade.local/ledger',
     checkpointSeconds,
+    publicUrl: (env['GREENTRADE_PUBLIC_URL'] ?? `http://localhost:${port}`).replace(/\/+$/, ''),
   };
 }

@@ -14,6 +14,7 @@ import { packageRoot } from '../kernel/paths.js';
 import { classificationRoutes } from '../modules/classification/index.js';
 import { footprintRoutes } from '../modules/footprint/index.js';
 import { ledgerRoutes } from '../modules/ledger/index.js';
+import { pactClientRoutes, pactHostApiRoutes, pactRoutes } from '../modules/exchange/index.js';
 import { identityRoutes, SESSION_COOKIE } from '../modules/identity/index.js';
 import type { Platform } from '../platform.js';
 
@@ -103,6 +104,10 @@ export function buildApp(
   classificationRoutes(app, platform.classification);
   ledgerRoutes(app, platform.ledger);
   footprintRoutes(app, platform.footprint);
+  pactHostApiRoutes(app, platform.exchange.host);
+  pactClientRoutes(app, platform.exchange.client);
+  // The PACT host: outside /api (own token endpoint, own bearer check, the spec's error bodies).
+  app.route('/pact', pactRoutes(platform.exchange.host, platform.identity));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
