@@ -4,12 +4,14 @@
  * Chromium, pages that record their errors, sign-in, screenshots.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { TEST_LEDGER_KEY, TEST_LEDGER_ORIGIN } from '../src/testing/db.js';
 
@@ -65,10 +67,47 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/**
+ * On a PostgreSQL run, a database of the server's own, created empty now (the server migrates and
+ * seeds it) and dropped afterwards: one test file's writes never meet another's assumptions.
+ * Its name starts with the run's database name, so the run's clean-up drops it too.
+ */
+async function ownDatabase(label: string): Promise<string | undefined> {
+  const run = process.env['DATABASE_URL'];
+  if (!run) return undefined;
+  const url = new URL(run);
+  const name = `${url.pathname.slice(1)}_${label}_${randomBytes(3).toString('hex')}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63);
+  await adminQuery(run, `CREATE DATABASE "${name}"`);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(dbUrl: string | undefined): Promise<void> {
+  if (!dbUrl) return;
+  const name = new URL(dbUrl).pathname.slice(1);
+  await adminQuery(dbUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+}
+
+async function adminQuery(anyDbUrl: string, sql: string): Promise<void> {
+  const admin = new URL(anyDbUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 export class E2eApp {
   base = '';
   private server: ChildProcess | undefined;
   private dataDir: string | undefined;
+  private dbUrl: string | undefined;
   private browser: Browser | undefined;
   private readonly serverLog: string[] = [];
   /** Errors thrown in each page: a test expects none. */
@@ -124,7 +163,8 @@ export class E2eApp {
         GREENTRADE_LEDGER_ORIGIN: TEST_LEDGER_ORIGIN,
         LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
       };
-      if (process.env['DATABASE_URL']) env['DATABASE_URL'] = process.env['DATABASE_URL'];
+      this.dbUrl = await ownDatabase(this.name);
+      if (this.dbUrl) env['DATABASE_URL'] = this.dbUrl;
       this.server = spawn(process.execPath, [SERVER_ENTRY, 'serve'], {
         cwd: ROOT,
         env,
@@ -148,6 +188,7 @@ export class E2eApp {
       clearTimeout(timer);
     }
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+    await dropDatabase(this.dbUrl);
   }
 
   async newPage(options: BrowserContextOptions): Promise<Page> {
@@ -182,6 +223,7 @@ export class ServerProcess {
   readonly log: string[] = [];
   private child: ChildProcess | undefined;
   private dataDir: string | undefined;
+  private dbUrl: string | undefined;
   private port = 0;
 
   constructor(
@@ -203,7 +245,7 @@ export class ServerProcess {
       GREENTRADE_LEDGER_ORIGIN: TEST_LEDGER_ORIGIN,
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
     };
-    if (process.env['DATABASE_URL']) env['DATABASE_URL'] = process.env['DATABASE_URL'];
+    if (this.dbUrl) env['DATABASE_URL'] = this.dbUrl;
     for (const [k, v] of Object.entries(this.extraEnv)) {
       if (v === '' || v === undefined) delete env[k];
       else env[k] = v;
@@ -214,6 +256,7 @@ export class ServerProcess {
   async start(): Promise<void> {
     if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run npm run build first`);
     this.dataDir ??= await mkdtemp(join(tmpdir(), `greentrade-e2e-${this.name}-`));
+    await this.ensureDatabase();
     if (!this.port) this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
     const child = spawn(process.execPath, [SERVER_ENTRY, 'serve'], {
@@ -260,6 +303,7 @@ export class ServerProcess {
   /** Runs the CLI on this server's database (stop the server first on PGlite); returns stdout. */
   async cli(args: string[]): Promise<string> {
     this.dataDir ??= await mkdtemp(join(tmpdir(), `greentrade-e2e-${this.name}-`));
+    await this.ensureDatabase();
     const child = spawn(process.execPath, [SERVER_ENTRY, ...args], {
       cwd: ROOT,
       env: this.env(),
@@ -274,8 +318,15 @@ export class ServerProcess {
     return out;
   }
 
+  /** The server's own database on a PostgreSQL run (kept across restarts until dispose()). */
+  private async ensureDatabase(): Promise<void> {
+    if (this.extraEnv['DATABASE_URL'] === '') return; // told to run on PGlite
+    this.dbUrl ??= await ownDatabase(this.name);
+  }
+
   async dispose(): Promise<void> {
     await this.stop();
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+    await dropDatabase(this.dbUrl);
   }
 }
