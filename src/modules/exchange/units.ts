@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { convert, parseUnit } from '../../kernel/units.js';
 
 /**
  * GreenTrade declared units (free text such as `t`, `kWh`, `item`) as PACT's declared units.
@@ -24,39 +25,30 @@ export interface PactUnit {
   massless: boolean;
 }
 
-const TABLE: Record<string, [PactUnit['unit'], string, 'mass' | 'massless' | 'other']> = {
-  kg: ['kilogram', '1', 'mass'],
-  t: ['kilogram', '1000', 'mass'],
-  tonne: ['kilogram', '1000', 'mass'],
-  g: ['kilogram', '0.001', 'mass'],
-  l: ['liter', '1', 'other'],
-  liter: ['liter', '1', 'other'],
-  litre: ['liter', '1', 'other'],
-  m3: ['cubic meter', '1', 'other'],
-  'm³': ['cubic meter', '1', 'other'],
-  m2: ['square meter', '1', 'other'],
-  'm²': ['square meter', '1', 'other'],
-  kwh: ['kilowatt hour', '1', 'massless'],
-  mwh: ['kilowatt hour', '1000', 'massless'],
-  mj: ['megajoule', '1', 'massless'],
-  gj: ['megajoule', '1000', 'massless'],
-  tkm: ['ton kilometer', '1', 'massless'],
-  't·km': ['ton kilometer', '1', 'massless'],
-  't.km': ['ton kilometer', '1', 'massless'],
-  item: ['piece', '1', 'other'],
-  items: ['piece', '1', 'other'],
-  piece: ['piece', '1', 'other'],
-  pcs: ['piece', '1', 'other'],
-  unit: ['piece', '1', 'other'],
-  h: ['hour', '1', 'massless'],
-  hour: ['hour', '1', 'massless'],
+// The GreenTrade units PACT can express, by their canonical symbol in src/kernel/units.ts (which
+// resolves aliases: `tonne`, `litre`, `pcs`...): PACT's unit, the kernel unit it is, and its kind.
+const PACT_UNITS: Record<string, [PactUnit['unit'], string, 'mass' | 'massless' | 'other']> = {
+  kg: ['kilogram', 'kg', 'mass'],
+  t: ['kilogram', 'kg', 'mass'],
+  g: ['kilogram', 'kg', 'mass'],
+  L: ['liter', 'L', 'other'],
+  m3: ['cubic meter', 'm3', 'other'],
+  m2: ['square meter', 'm2', 'other'],
+  kWh: ['kilowatt hour', 'kWh', 'massless'],
+  MWh: ['kilowatt hour', 'kWh', 'massless'],
+  MJ: ['megajoule', 'MJ', 'massless'],
+  GJ: ['megajoule', 'MJ', 'massless'],
+  't·km': ['ton kilometer', 't·km', 'massless'],
+  item: ['piece', 'item', 'other'],
+  h: ['hour', 'h', 'massless'],
 };
 
 /** The PACT declared unit for one GreenTrade `unit`, or null when PACT has none for it. */
 export function pactUnit(unit: string): PactUnit | null {
-  const row = TABLE[unit.trim().toLowerCase()];
-  if (!row) return null;
-  const amount = new Decimal(row[1]);
+  const known = parseUnit(unit);
+  const row = known ? PACT_UNITS[known.symbol] : undefined;
+  if (!known || !row) return null;
+  const amount = new Decimal(convert(1, known.symbol, row[1], 'declaredUnit.unit').toString());
   return { unit: row[0], amount, massKg: row[2] === 'mass' ? amount : null, massless: row[2] === 'massless' };
 }
 
