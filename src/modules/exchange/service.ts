@@ -87,6 +87,16 @@ export interface RequestView {
   createdAt: string;
 }
 
+/** A CloudEvents 1.0 envelope from this host. */
+const hostEvent = (type: string, data: Record<string, unknown>): CloudEvent => ({
+  specversion: '1.0',
+  id: randomUUID(),
+  source: '/pact',
+  time: new Date().toISOString(),
+  type,
+  data,
+});
+
 /** An event to send back to a data recipient, and where (the client side sends it). */
 export interface OutboundEvent {
   /** The `source` of the request: the conformance service and most hosts take it as their base URL. */
@@ -316,14 +326,7 @@ export class PactHostService {
       return this.publicationView(this.db, current.id);
     }
     const id = randomUUID();
-    const published: CloudEvent = {
-      specversion: '1.0',
-      id: randomUUID(),
-      source: '/pact',
-      time: new Date().toISOString(),
-      type: EVENT_TYPES_V3.published,
-      data: { pfIds: [id] },
-    };
+    const published = hostEvent(EVENT_TYPES_V3.published, { pfIds: [id] });
     // Whole seconds: `created` is compared as a string by v2 $filter clients; one format throughout.
     const created = new Date(Math.floor(Date.now() / 1000) * 1000);
     return this.db
@@ -842,17 +845,10 @@ export class PactHostService {
       rows.push(row);
     }
     const types = req.spec === '3' ? EVENT_TYPES_V3 : EVENT_TYPES_V2;
-    const event: CloudEvent = {
-      specversion: '1.0',
-      id: randomUUID(),
-      source: '/pact',
-      time: new Date().toISOString(),
-      type: types.fulfilled,
-      data: {
-        requestEventId: req.request_event_id,
-        pfs: rows.map((r) => (req.spec === '3' ? servedV3(r) : servedV2(r))),
-      },
-    };
+    const event = hostEvent(types.fulfilled, {
+      requestEventId: req.request_event_id,
+      pfs: rows.map((r) => (req.spec === '3' ? servedV3(r) : servedV2(r))),
+    });
     await this.db.transaction(async (tx) => {
       await this.shareWith(tx, req.owner_org, req.recipient_org, publicationIds, viewerName(viewer));
       await store.answerRequest(tx, req.id, {
@@ -885,20 +881,13 @@ export class PactHostService {
   ): Promise<OutboundEvent> {
     const req = await this.ownRequest(requestId, viewer);
     const types = req.spec === '3' ? EVENT_TYPES_V3 : EVENT_TYPES_V2;
-    const event: CloudEvent = {
-      specversion: '1.0',
-      id: randomUUID(),
-      source: '/pact',
-      time: new Date().toISOString(),
-      type: types.rejected,
-      data: {
-        requestEventId: req.request_event_id,
-        error: {
-          code: req.spec === '2' && code === 'NotFound' ? 'NoSuchFootprint' : code,
-          message: reason || 'Rejected by the data owner',
-        },
+    const event = hostEvent(types.rejected, {
+      requestEventId: req.request_event_id,
+      error: {
+        code: req.spec === '2' && code === 'NotFound' ? 'NoSuchFootprint' : code,
+        message: reason || 'Rejected by the data owner',
       },
-    };
+    });
     await store.answerRequest(this.db, req.id, {
       status: 'Rejected',
       publicationIds: [],
