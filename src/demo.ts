@@ -3,6 +3,7 @@ import type { Db } from './db/index.js';
 import { REFERENCE_ORG } from './modules/classification/index.js';
 import { identityAdmin } from './modules/identity/index.js';
 import type { LedgerService } from './modules/ledger/index.js';
+import type { RegistryDemoOrgs } from './modules/registry/index.js';
 
 /** Fixed, printed demo credentials: for a laptop trial only (GREENTRADE_DEMO=0 starts empty). */
 export const DEMO_PASSWORD = 'greentrade-demo';
@@ -11,6 +12,7 @@ export const DEMO_USERS = {
   analyst: 'analyst@demo.greentrade.local',
   regulator: 'regulator@demo.greentrade.local',
   verifier: 'verifier@demo.greentrade.local',
+  operator: 'operator@demo.greentrade.local',
 } as const;
 export const DEMO_CLIENT = { id: 'demo-exporter-api', secret: 'greentrade-demo-client-secret' } as const;
 
@@ -38,6 +40,11 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
       tx,
       'demo-verifier',
       'Demo Verification Body 示范核查机构',
+    );
+    const registryOrg = await identityAdmin.ensureOrg(
+      tx,
+      'demo-registry',
+      'Demo National Carbon Registry 示范国家碳登记机构',
     );
     const reference = await identityAdmin.ensureOrg(tx, REFERENCE_ORG.slug, REFERENCE_ORG.name);
     const password = DEMO_PASSWORD;
@@ -71,6 +78,13 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
       orgId: verifierOrg,
       roles: ['verifier'],
     });
+    await identityAdmin.createUser(tx, {
+      email: DEMO_USERS.operator,
+      name: 'Zhao Lei (registry operator)',
+      password,
+      orgId: registryOrg,
+      roles: ['registry_operator'],
+    });
     await identityAdmin.createClient(tx, {
       clientId: DEMO_CLIENT.id,
       name: 'Demo exporter ERP',
@@ -87,6 +101,7 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
           roles: 'regulator of Demo Trade Authority; maintains the reference lists',
         },
         { email: DEMO_USERS.verifier, roles: 'verifier of Demo Verification Body' },
+        { email: DEMO_USERS.operator, roles: 'registry operator of Demo National Carbon Registry' },
       ],
       password,
       client: { ...DEMO_CLIENT },
@@ -119,4 +134,22 @@ export async function seedDemoLedger(ledger: LedgerService): Promise<void> {
     ]),
   );
   await ledger.checkpoint();
+}
+
+/** The demo organisations the registry's demo data belongs to. */
+export async function demoOrgIds(db: Db): Promise<RegistryDemoOrgs> {
+  const rows = await db.query<{ id: string; slug: string }>(
+    "SELECT id, slug FROM organisation WHERE slug IN ('demo', 'demo-registry', 'demo-verifier', 'demo-authority')",
+  );
+  const id = (slug: string) => {
+    const row = rows.find((r) => r.slug === slug);
+    if (!row) throw new Error(`demo organisation ${slug} is missing`);
+    return row.id;
+  };
+  return {
+    exporter: id('demo'),
+    operator: id('demo-registry'),
+    verifier: id('demo-verifier'),
+    regulator: id('demo-authority'),
+  };
 }

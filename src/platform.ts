@@ -29,7 +29,13 @@ import {
   trustedKeysFrom,
   type LedgerOptions,
 } from './modules/ledger/index.js';
-import { seedDemo, seedDemoLedger, type DemoCredentials } from './demo.js';
+import {
+  registryMigrations,
+  registryServices,
+  seedDemoRegistry,
+  type RegistryServices,
+} from './modules/registry/index.js';
+import { demoOrgIds, seedDemo, seedDemoLedger, type DemoCredentials } from './demo.js';
 
 /** Every module's migrations, in dependency order. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -38,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...classificationMigrations,
   ...footprintMigrations,
   ...exchangeMigrations,
+  ...registryMigrations,
 ];
 
 export interface Platform {
@@ -48,6 +55,8 @@ export interface Platform {
   footprint: FootprintServices;
   /** PACT: the host (what we publish) and the client (what we pull from suppliers). */
   exchange: { host: PactHostService; client: PactClientService };
+  /** Carbon credits, Article 6, energy-attribute certificates, transfers between registries. */
+  registry: RegistryServices;
   /** Set when this start seeded the demo data. */
   demo: DemoCredentials | null;
   close(): Promise<void>;
@@ -56,7 +65,7 @@ export interface Platform {
 /** Opens the database, migrates, loads reference data, seeds the demo if asked, and wires the services. */
 export async function openPlatform(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'demo' | 'ledgerOrigin'> &
-    Partial<Pick<Config, 'publicUrl'>>,
+    Partial<Pick<Config, 'publicUrl' | 'registryCode'>>,
   log?: Logger,
 ): Promise<Platform> {
   // The key first: a bad GREENTRADE_LEDGER_KEY stops the start before the database is opened.
@@ -70,6 +79,7 @@ export async function openPlatform(
     return await wire(db, config.demo, log, ledger, {
       dataDir: config.dataDir,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      ...(config.registryCode ? { registryCode: config.registryCode } : {}),
     });
   } catch (e) {
     await db.close();
@@ -84,7 +94,7 @@ export async function wire(
   log?: Logger,
   ledger: LedgerOptions = { signer: ephemeralSigner(), origin: 'greentrade.test/ledger' },
   /** The data directory (PACT client's key file) and where others reach this server. */
-  where: { dataDir?: string; publicUrl?: string } = {},
+  where: { dataDir?: string; publicUrl?: string; registryCode?: string } = {},
 ): Promise<Platform> {
   const applied = await migrate(db, MIGRATIONS);
   if (applied.length > 0) log?.info({ applied }, 'migrations applied');
@@ -119,6 +129,15 @@ export async function wire(
     client,
   };
   if (demoCredentials) await seedDemoPact(db, exchange.host);
+  const registry = registryServices({
+    db,
+    ledger: ledgerService,
+    identity,
+    registryCode: where.registryCode ?? 'GTR',
+    publicUrl: where.publicUrl ?? 'http://localhost:8080',
+    ...(where.dataDir ? { dataDir: where.dataDir } : {}),
+  });
+  if (demoCredentials) await seedDemoRegistry(registry, await demoOrgIds(db));
   return {
     db,
     identity,
@@ -126,6 +145,7 @@ export async function wire(
     ledger: ledgerService,
     footprint,
     exchange,
+    registry,
     demo: demoCredentials,
     close: async () => {
       await exchange.host.settle(); // answers to PACT requests still being sent

@@ -10,6 +10,7 @@ import { identityCli } from '../modules/identity/index.js';
 import { lcaCli } from '../modules/footprint/lca/index.js';
 import { ledgerCli } from '../modules/ledger/index.js';
 import { pactClientCommands, pactHostCommands } from '../modules/exchange/index.js';
+import { registryCli } from '../modules/registry/index.js';
 import { MIGRATIONS, openPlatform } from '../platform.js';
 import { serve } from '../server/serve.js';
 
@@ -65,3 +66,4 @@ const pact = program
   .command('pact')
   .description('PACT footprint exchange: publish to customers (host), pull from suppliers (client)');
 for (const c of [...pactHostCommands(open), ...pactClientCommands(open)]) pact.addCommand(c);
+program.addCommand(registryCli(open));

@@ -14,6 +14,8 @@ export interface Config {
   checkpointSeconds: number;
   /** Where others reach this server (PACT reply addresses): GREENTRADE_PUBLIC_URL, default http://localhost:PORT. */
   publicUrl: string;
+  /** This registry's code in unit serials and between registries: GREENTRADE_REGISTRY_CODE, default GTR. */
+  registryCode: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -30,6 +32,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error('GREENTRADE_LEDGER_ORIGIN must not contain spaces');
   // Demo data by default only on the embedded database: a real server is someone's production.
   const demo = env['GREENTRADE_DEMO'] === undefined ? !databaseUrl : env['GREENTRADE_DEMO'] !== '0';
+  const registryCode = env['GREENTRADE_REGISTRY_CODE'] ?? 'GTR';
+  if (!/^[A-Z][A-Z0-9]{1,7}$/.test(registryCode))
+    throw new Error(`GREENTRADE_REGISTRY_CODE must be 2 to 8 capital letters or digits, got ${registryCode}`);
   return {
     port,
     databaseUrl,
@@ -39,5 +44,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ledgerOrigin: env['GREENTRADE_LEDGER_ORIGIN'] ?? 'greentrade.local/ledger',
     checkpointSeconds,
     publicUrl: (env['GREENTRADE_PUBLIC_URL'] ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    registryCode,
   };
 }

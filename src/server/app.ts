@@ -16,6 +16,7 @@ import { footprintRoutes } from '../modules/footprint/index.js';
 import { ledgerRoutes } from '../modules/ledger/index.js';
 import { pactClientRoutes, pactHostApiRoutes, pactRoutes } from '../modules/exchange/index.js';
 import { identityRoutes, SESSION_COOKIE } from '../modules/identity/index.js';
+import { registryRoutes } from '../modules/registry/index.js';
 import type { Platform } from '../platform.js';
 
 export const API_INFO = {
@@ -106,6 +107,7 @@ export function buildApp(
   footprintRoutes(app, platform.footprint);
   pactHostApiRoutes(app, platform.exchange.host);
   pactClientRoutes(app, platform.exchange.client);
+  registryRoutes(app, platform.registry);
   // The PACT host: outside /api (own token endpoint, own bearer check, the spec's error bodies).
   app.route('/pact', pactRoutes(platform.exchange.host, platform.identity));
 

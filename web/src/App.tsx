@@ -17,6 +17,12 @@ import { ProductEditorPage } from './pages/footprint/products/ProductEditorPage'
 import { ProductsPage } from './pages/footprint/products/ProductsPage';
 import { ConnectionsPage } from './pages/exchange/connections/ConnectionsPage';
 import { PublishedPage } from './pages/exchange/published/PublishedPage';
+import { AccountsPage } from './pages/registry/accounts/AccountsPage';
+import { ProjectsPage } from './pages/registry/projects/ProjectsPage';
+import { Article6Page } from './pages/registry/article6/Article6Page';
+import { InteropPage } from './pages/registry/interop/InteropPage';
+import { CertificatesPage } from './pages/registry/certificates/CertificatesPage';
+import { ExplorerPage } from './pages/registry/explorer/ExplorerPage';
 
 const guarded = (el: React.ReactNode) => <RequireAuth>{el}</RequireAuth>;
 
@@ -54,6 +60,16 @@ export function App() {
           <Route index element={<Navigate to="/exchange/published" replace />} />
           <Route path="published" element={guarded(<PublishedPage />)} />
           <Route path="connections" element={guarded(<ConnectionsPage />)} />
+        </Route>
+        <Route path="/registry">
+          <Route index element={<Navigate to="/registry/accounts" replace />} />
+          <Route path="accounts/*" element={guarded(<AccountsPage />)} />
+          <Route path="projects/*" element={guarded(<ProjectsPage />)} />
+          <Route path="article6/*" element={guarded(<Article6Page />)} />
+          <Route path="interop/*" element={guarded(<InteropPage />)} />
+          <Route path="certificates/*" element={guarded(<CertificatesPage />)} />
+          {/* Public: anyone can check projects, issuances and retirements without signing in. */}
+          <Route path="explorer/*" element={<ExplorerPage />} />
         </Route>
         <Route path="*" element={guarded(<NotFoundPage />)} />
       </Routes>

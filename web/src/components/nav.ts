@@ -41,6 +41,18 @@ export const NAV: NavSection[] = [
     ],
   },
   {
+    id: 'registry',
+    title: 'nav.registry.title',
+    items: [
+      { to: '/registry/accounts', label: 'nav.registry.accounts' },
+      { to: '/registry/projects', label: 'nav.registry.projects' },
+      { to: '/registry/article6', label: 'nav.registry.article6' },
+      { to: '/registry/interop', label: 'nav.registry.interop' },
+      { to: '/registry/certificates', label: 'nav.registry.certificates' },
+      { to: '/registry/explorer', label: 'nav.registry.explorer' },
+    ],
+  },
+  {
     id: 'ledger',
     title: 'nav.ledger.title',
     items: [{ to: '/ledger', label: 'nav.ledger.overview' }],

@@ -11,6 +11,18 @@ import pactHostEn from '../pages/exchange/published/i18n/en.json';
 import pactHostZh from '../pages/exchange/published/i18n/zh-CN.json';
 import pactClientEn from '../pages/exchange/connections/i18n/en.json';
 import pactClientZh from '../pages/exchange/connections/i18n/zh-CN.json';
+import registryAccountsEn from '../pages/registry/accounts/i18n/en.json';
+import registryAccountsZh from '../pages/registry/accounts/i18n/zh-CN.json';
+import registryProjectsEn from '../pages/registry/projects/i18n/en.json';
+import registryProjectsZh from '../pages/registry/projects/i18n/zh-CN.json';
+import registryArticle6En from '../pages/registry/article6/i18n/en.json';
+import registryArticle6Zh from '../pages/registry/article6/i18n/zh-CN.json';
+import registryInteropEn from '../pages/registry/interop/i18n/en.json';
+import registryInteropZh from '../pages/registry/interop/i18n/zh-CN.json';
+import registryCertificatesEn from '../pages/registry/certificates/i18n/en.json';
+import registryCertificatesZh from '../pages/registry/certificates/i18n/zh-CN.json';
+import registryExplorerEn from '../pages/registry/explorer/i18n/en.json';
+import registryExplorerZh from '../pages/registry/explorer/i18n/zh-CN.json';
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
 export type Lang = (typeof LANGUAGES)[number];
@@ -54,6 +66,12 @@ void i18n.use(initReactI18next).init({
         products: productsEn,
         pactHost: pactHostEn,
         pactClient: pactClientEn,
+        registryAccounts: registryAccountsEn,
+        registryProjects: registryProjectsEn,
+        registryArticle6: registryArticle6En,
+        registryInterop: registryInteropEn,
+        registryCertificates: registryCertificatesEn,
+        registryExplorer: registryExplorerEn,
       },
     },
     'zh-CN': {
@@ -63,6 +81,12 @@ void i18n.use(initReactI18next).init({
         products: productsZh,
         pactHost: pactHostZh,
         pactClient: pactClientZh,
+        registryAccounts: registryAccountsZh,
+        registryProjects: registryProjectsZh,
+        registryArticle6: registryArticle6Zh,
+        registryInterop: registryInteropZh,
+        registryCertificates: registryCertificatesZh,
+        registryExplorer: registryExplorerZh,
       },
     },
   },
