@@ -137,6 +137,7 @@ export async function wire(
     publicUrl: where.publicUrl ?? 'http://localhost:8080',
     ...(where.dataDir ? { dataDir: where.dataDir } : {}),
   });
+  footprint.products.setInstrumentClaimer((tx, c) => registry.certificates.claimForFootprint(tx, c));
   if (demoCredentials) await seedDemoRegistry(registry, await demoOrgIds(db));
   return {
     db,

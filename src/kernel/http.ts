@@ -116,4 +116,16 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
   content: { 'application/json': { schema } },
 });
 
+/**
+ * The `Idempotency-Key` request header of writes that must be safe to retry (registry moves): a
+ * retried request with the same key answers the first result and writes nothing. Node lower-cases
+ * header names, so the schema's key is lower case.
+ */
+export const IdempotencyHeader = z.object({
+  'idempotency-key': z.string().trim().min(1).max(200).optional().openapi({
+    description: 'Makes a retried request safe: the same key answers the first result and writes nothing',
+    example: '4d1f7c7e-2b6a-4c1e-9d55-0a7f3b1e2c44',
+  }),
+});
+
 export { z };

@@ -16,6 +16,10 @@ export async function serve(config: Config, log: Logger): Promise<Running> {
   const stopCheckpoints = platform.ledger.startCheckpointing(config.checkpointSeconds * 1000, (e) =>
     log.error({ err: e }, 'signing a ledger checkpoint failed'),
   );
+  // Transfers to peer registries left pending (peer down, or this server stopped between two steps).
+  const stopReconciler = platform.registry.interop.startReconciler((e) =>
+    log.error({ err: e }, 'reconciling exports to peer registries failed'),
+  );
   const server: ServerType = await new Promise((resolve) => {
     const s = serveNode(
       { fetch: app.fetch, port: config.port, hostname: process.env['HOST'] ?? '0.0.0.0' },
@@ -48,6 +52,7 @@ export async function serve(config: Config, log: Logger): Promise<Running> {
     platform,
     stop: async () => {
       stopCheckpoints();
+      stopReconciler();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await platform.close();
     },

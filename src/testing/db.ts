@@ -85,6 +85,17 @@ export async function openTestPlatform(
  * ledger itself start from an empty log.
  */
 export async function emptyLedger(db: Db): Promise<void> {
+  // Every record that points at a ledger entry goes with the ledger: the demo's footprints and
+  // its whole registry (all registry_* and cert_* tables but the reference data and counters).
+  const keep = ['registry_serial_counter', 'cert_serial_counter', 'cert_scheme'];
+  const registry = (
+    await db.query<{ name: string }>(
+      "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND (tablename LIKE 'registry\\_%' OR tablename LIKE 'cert\\_%')",
+    )
+  )
+    .map((r) => r.name)
+    .filter((t) => !keep.includes(t));
+  if (registry.length > 0) await db.query(`TRUNCATE ${registry.join(', ')} CASCADE`);
   for (const table of [
     'product_footprint',
     'ledger_notarization',

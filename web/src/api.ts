@@ -106,6 +106,8 @@ interface RequestOptions {
   /** Do not call the 401 handler (login itself, and the "who am I" probe). */
   quiet401?: boolean;
   signal?: AbortSignal | undefined;
+  /** Extra request headers, such as `Idempotency-Key` for registry writes. */
+  headers?: Record<string, string>;
 }
 
 const BASE = '/api/v1';
@@ -136,7 +138,7 @@ export async function request<T>(
   path: string,
   opts: RequestOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { ...opts.headers, Accept: 'application/json' };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';

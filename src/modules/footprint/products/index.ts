@@ -1,4 +1,4 @@
-export { ProductService, footprintReferences, resultHash } from './service.js';
+export { ProductService, footprintReferences, resultHash, type InstrumentClaimer } from './service.js';
 export { productMigrations } from './schema.js';
 export { productRoutes } from './routes.js';
 export { productCommands } from './cli.js';

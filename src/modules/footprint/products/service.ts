@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { Db } from '../../../db/index.js';
+import type { Db, Queryable } from '../../../db/index.js';
 import { hasRoleIn, orgIdsOf, type Principal, type Role } from '../../../kernel/access.js';
 import { AppError, isAppError } from '../../../kernel/errors.js';
 import type { LedgerService, ReferenceSource } from '../../ledger/index.js';
@@ -100,7 +100,29 @@ const summaryView = (r: Omit<store.FootprintRow, 'model' | 'factors' | 'result'>
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Called for each contractual instrument of a footprint being recorded, inside its transaction
+ * (the registry claims the certificates it names, once). Throwing refuses the record.
+ */
+export type InstrumentClaimer = (
+  tx: Queryable,
+  claim: {
+    orgId: string;
+    footprintId: string;
+    year: number;
+    path: string;
+    instrument: { type: string; id: string; amount: string | number; unit: string };
+  },
+) => Promise<void>;
+
 export class ProductService {
+  private instrumentClaimer: InstrumentClaimer | undefined;
+
+  /** Wires who claims the instruments a recorded footprint names (see InstrumentClaimer). */
+  setInstrumentClaimer(fn: InstrumentClaimer): void {
+    this.instrumentClaimer = fn;
+  }
+
   constructor(
     readonly db: Db,
     readonly factors: FactorService,
@@ -364,6 +386,17 @@ export class ProductService {
         ledgerLeaf: appended.leafHash,
         createdBy: viewerName(viewer),
       });
+      const claim = this.instrumentClaimer;
+      if (claim)
+        for (const [i, e] of model.energy.entries())
+          for (const [k, instrument] of (e.instruments ?? []).entries())
+            await claim(tx, {
+              orgId: row.org_id,
+              footprintId: id,
+              year: model.year,
+              path: `energy.${i}.instruments.${k}`,
+              instrument,
+            });
     });
     return this.getFootprint(id, viewer);
   }

@@ -1,25 +1,6 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Command } from 'commander';
-import type { Migration } from '../../../db/index.js';
-import type { Opener } from '../../../kernel/cli.js';
-import type { AppEnv } from '../../../kernel/http.js';
-import type { RegistryContext, RegistryDemoOrgs } from '../context.js';
-import type { RegistryServices } from '../services.js';
-
-// Skeleton: replaced by the certificates part of the registry.
-export const certificateMigrations: Migration[] = [];
-
-export class CertificateService {
-  constructor(readonly ctx: RegistryContext) {}
-}
-
-export function certificatesRoutes(_app: OpenAPIHono<AppEnv>, _services: RegistryServices): void {}
-
-export function certificatesCommands(_open: Opener<{ registry: RegistryServices }>): Command[] {
-  return [];
-}
-
-export async function seedCertificateDemo(
-  _services: RegistryServices,
-  _orgs: RegistryDemoOrgs,
-): Promise<void> {}
+export { certificateMigrations } from './schema.js';
+export { CertificateService, type InstrumentClaim } from './service.js';
+export { certificatesRoutes } from './routes.js';
+export { certificatesCommands } from './cli.js';
+export { seedCertificateDemo } from './demo.js';
+export { SCHEMES, formatSerial } from './model.js';

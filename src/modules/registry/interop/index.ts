@@ -1,22 +1,18 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Command } from 'commander';
-import type { Migration } from '../../../db/index.js';
-import type { Opener } from '../../../kernel/cli.js';
-import type { AppEnv } from '../../../kernel/http.js';
-import type { RegistryContext, RegistryDemoOrgs } from '../context.js';
+import type { RegistryDemoOrgs } from '../context.js';
 import type { RegistryServices } from '../services.js';
 
-// Skeleton: replaced by the interop part of the registry.
-export const interopMigrations: Migration[] = [];
+export { interopMigrations } from './schema.js';
+export { InteropService, PeerError, type Transport, type Viewer } from './service.js';
+export { interopRoutes } from './routes.js';
+export { interopCommands } from './cli.js';
+export { verifyMessage, canonical } from './crypto.js';
+export {
+  PROTOCOL,
+  type AnswerMessage,
+  type TransferMessage,
+  type ExportView,
+  type ImportView,
+} from './model.js';
 
-export class InteropService {
-  constructor(readonly ctx: RegistryContext) {}
-}
-
-export function interopRoutes(_app: OpenAPIHono<AppEnv>, _services: RegistryServices): void {}
-
-export function interopCommands(_open: Opener<{ registry: RegistryServices }>): Command[] {
-  return [];
-}
-
+/** Nothing to seed: a single demo server has no peer (the page explains how to connect one). */
 export async function seedInteropDemo(_services: RegistryServices, _orgs: RegistryDemoOrgs): Promise<void> {}

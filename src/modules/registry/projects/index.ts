@@ -1,22 +1,7 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Command } from 'commander';
-import type { Migration } from '../../../db/index.js';
-import type { Opener } from '../../../kernel/cli.js';
-import type { AppEnv } from '../../../kernel/http.js';
-import type { RegistryContext, RegistryDemoOrgs } from '../context.js';
-import type { RegistryServices } from '../services.js';
-
-// Skeleton: replaced by the projects part of the registry.
-export const projectsMigrations: Migration[] = [];
-
-export class ProjectService {
-  constructor(readonly ctx: RegistryContext) {}
-}
-
-export function projectsRoutes(_app: OpenAPIHono<AppEnv>, _services: RegistryServices): void {}
-
-export function projectsCommands(_open: Opener<{ registry: RegistryServices }>): Command[] {
-  return [];
-}
-
-export async function seedProjectDemo(_services: RegistryServices, _orgs: RegistryDemoOrgs): Promise<void> {}
+/** The projects part of the registry: projects, monitoring, issuance requests, quality controls, screening. */
+export { projectsMigrations } from './schema.js';
+export { ProjectService, maxOffsets, type Viewer, type ProjectView, type Controls } from './service.js';
+export { projectsRoutes } from './routes.js';
+export { projectsCommands } from './cli.js';
+export { seedProjectDemo } from './demo.js';
+export { trigramSimilarity, haversineKm } from './similarity.js';

@@ -1,24 +1,18 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Command } from 'commander';
 import type { Migration } from '../../../db/index.js';
-import type { Opener } from '../../../kernel/cli.js';
-import type { AppEnv } from '../../../kernel/http.js';
-import type { RegistryContext, RegistryDemoOrgs } from '../context.js';
+import type { RegistryDemoOrgs } from '../context.js';
 import type { RegistryServices } from '../services.js';
 
-// Skeleton: replaced by the supervision part of the registry.
+export { SupervisionService, retirementFacts, SUPERVISOR_ROLES, type Viewer, type Paged } from './service.js';
+export { checkInvariants, FINAL_KINDS } from './invariants.js';
+export { supervisionRoutes } from './routes.js';
+export { supervisionCommands, invariantText } from './cli.js';
+export { renderStatement } from './statement.js';
+export type { InvariantReport, RegulatorOverview, ExplorerRetirementDetail } from './model.js';
+
+/** Supervision only reads the registry: it has no table of its own. */
 export const supervisionMigrations: Migration[] = [];
 
-export class SupervisionService {
-  constructor(readonly ctx: RegistryContext) {}
-}
-
-export function supervisionRoutes(_app: OpenAPIHono<AppEnv>, _services: RegistryServices): void {}
-
-export function supervisionCommands(_open: Opener<{ registry: RegistryServices }>): Command[] {
-  return [];
-}
-
+/** Nothing to seed: the explorer shows what the other parts' demo data wrote. */
 export async function seedSupervisionDemo(
   _services: RegistryServices,
   _orgs: RegistryDemoOrgs,

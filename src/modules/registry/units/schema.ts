@@ -135,4 +135,131 @@ CREATE TABLE registry_corresponding_adjustment (
 );
 `,
   },
+  {
+    id: 'registry/0002_units',
+    sql: `
+-- Account numbers: <registry>-<kind code>-<this sequence, six digits>.
+CREATE SEQUENCE registry_account_seq;
+CREATE INDEX registry_account_org_kind ON registry_account (org_id, kind, national, created_at);
+-- The lowest serials of an issuance in an account and state: moves by quantity.
+CREATE INDEX registry_block_holding ON registry_block (issuance_id, account_id, state, serial_start);
+CREATE INDEX registry_transaction_created ON registry_transaction (created_at, id);
+CREATE INDEX registry_corresponding_adjustment_tx ON registry_corresponding_adjustment (transaction_id);
+`,
+  },
+  {
+    id: 'registry/0003_commit',
+    // Statements inside the function bodies end in "; --": migrations are split at ";" line ends.
+    sql: `
+-- The ledger append of LedgerService.appendMany (RFC 9162), in SQL: the entry (its canonical text
+-- and leaf hash made in TypeScript by the ledger's own library), the perfect-subtree nodes it
+-- completes, the head. Called with the unit changes already written, so that the head row's lock
+-- is held for as short a time as can be.
+CREATE FUNCTION registry_ledger_append(
+  l_type text, l_subject text, l_entry text, l_leaf bytea, l_org uuid, l_public boolean, l_time timestamptz
+) RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_idx bigint; --
+  v_lvl integer := 1; --
+  v_j bigint; --
+  v_h bytea := l_leaf; --
+  v_left bytea; --
+BEGIN
+  SELECT size INTO v_idx FROM ledger_head WHERE one FOR UPDATE; --
+  INSERT INTO ledger_entry (idx, type, subject, entry, leaf_hash, org_id, public, created_at)
+  VALUES (v_idx, l_type, l_subject, l_entry, l_leaf, l_org, l_public, l_time); --
+  WHILE (v_idx + 1) % (1::bigint << v_lvl) = 0 LOOP
+    v_j := (v_idx + 1) / (1::bigint << v_lvl) - 1; --
+    IF v_lvl = 1 THEN
+      SELECT e.leaf_hash INTO v_left FROM ledger_entry e WHERE e.idx = 2 * v_j; --
+    ELSE
+      SELECT n.hash INTO v_left FROM ledger_node n WHERE n.level = v_lvl - 1 AND n.idx = 2 * v_j; --
+    END IF; --
+    IF v_left IS NULL THEN
+      RAISE EXCEPTION 'the ledger lacks node (%, %); run ledger verify', v_lvl - 1, 2 * v_j; --
+    END IF; --
+    v_h := sha256('\\x01'::bytea || v_left || v_h); --
+    INSERT INTO ledger_node (level, idx, hash) VALUES (v_lvl, v_j, v_h); --
+    v_left := NULL; --
+    v_lvl := v_lvl + 1; --
+  END LOOP; --
+  UPDATE ledger_head SET size = v_idx + 1 WHERE one; --
+  RETURN v_idx; --
+END
+$fn$;
+
+-- Entries to append when the transaction commits (the registry's own operations, whose answer is
+-- made after the commit): the head row is then locked only for the commit itself.
+CREATE TABLE registry_ledger_pending (
+  transaction_id uuid PRIMARY KEY REFERENCES registry_transaction(id),
+  type text NOT NULL,
+  subject text NOT NULL,
+  entry text NOT NULL,
+  leaf_hash bytea NOT NULL,
+  org_id uuid,
+  public boolean NOT NULL,
+  time timestamptz NOT NULL
+);
+
+CREATE FUNCTION registry_ledger_flush() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_idx bigint; --
+BEGIN
+  v_idx := registry_ledger_append(NEW.type, NEW.subject, NEW.entry, NEW.leaf_hash, NEW.org_id, NEW.public, NEW.time); --
+  UPDATE registry_transaction SET ledger_index = v_idx, leaf_hash = NEW.leaf_hash WHERE id = NEW.transaction_id; --
+  DELETE FROM registry_ledger_pending WHERE transaction_id = NEW.transaction_id; --
+  RETURN NULL; --
+END
+$fn$;
+
+CREATE CONSTRAINT TRIGGER registry_ledger_pending_flush AFTER INSERT ON registry_ledger_pending
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION registry_ledger_flush();
+
+-- Writes a planned unit operation in one round trip: the blocks, the transaction with its ranges
+-- and corresponding adjustments, and its ledger entry: appended now (l_defer false; the index is
+-- returned) or when the transaction commits (l_defer true; NULL is returned).
+CREATE FUNCTION registry_commit(
+  u_id uuid[], u_s bigint[], u_e bigint[], u_a uuid[], u_st text[], u_au uuid[], u_ft boolean[],
+  i_id uuid[], i_s bigint[], i_e bigint[], i_a uuid[], i_st text[], i_au uuid[], i_ft boolean[], i_iss uuid[],
+  t_id uuid, t_kind text, t_from uuid, t_to uuid, t_qty bigint, t_org uuid, t_actor text, t_details json,
+  t_key text, t_sha text,
+  r_iss uuid[], r_s bigint[], r_e bigint[],
+  c_auth uuid[], c_host text[], c_s bigint[], c_e bigint[],
+  l_type text, l_subject text, l_entry text, l_leaf bytea, l_org uuid, l_public boolean, l_time timestamptz,
+  l_defer boolean
+) RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_idx bigint; --
+BEGIN
+  IF cardinality(u_id) > 0 THEN
+    UPDATE registry_block b SET serial_start = u.s, serial_end = u.e, account_id = u.a, state = u.st,
+      authorization_id = u.au, first_transferred = u.ft, updated_at = now()
+    FROM unnest(u_id, u_s, u_e, u_a, u_st, u_au, u_ft) AS u(id, s, e, a, st, au, ft)
+    WHERE b.id = u.id; --
+  END IF; --
+  IF cardinality(i_id) > 0 THEN
+    INSERT INTO registry_block (id, serial_start, serial_end, account_id, state, authorization_id, first_transferred, issuance_id)
+    SELECT * FROM unnest(i_id, i_s, i_e, i_a, i_st, i_au, i_ft, i_iss); --
+  END IF; --
+  INSERT INTO registry_transaction (id, kind, from_account, to_account, quantity, org_id, actor, details,
+    idempotency_key, request_sha256)
+  VALUES (t_id, t_kind, t_from, t_to, t_qty, t_org, t_actor, t_details, t_key, t_sha); --
+  INSERT INTO registry_transaction_range (transaction_id, issuance_id, serial_start, serial_end)
+  SELECT t_id, u.i, u.s, u.e FROM unnest(r_iss, r_s, r_e) AS u(i, s, e); --
+  IF cardinality(c_auth) > 0 THEN
+    INSERT INTO registry_corresponding_adjustment (transaction_id, authorization_id, host_country, serial_start, serial_end)
+    SELECT t_id, u.a, u.h, u.s, u.e FROM unnest(c_auth, c_host, c_s, c_e) AS u(a, h, s, e); --
+  END IF; --
+  IF l_defer THEN
+    INSERT INTO registry_ledger_pending (transaction_id, type, subject, entry, leaf_hash, org_id, public, time)
+    VALUES (t_id, l_type, l_subject, l_entry, l_leaf, l_org, l_public, l_time); --
+    RETURN NULL; --
+  END IF; --
+  v_idx := registry_ledger_append(l_type, l_subject, l_entry, l_leaf, l_org, l_public, l_time); --
+  UPDATE registry_transaction SET ledger_index = v_idx, leaf_hash = l_leaf WHERE id = t_id; --
+  RETURN v_idx; --
+END
+$fn$;
+`,
+  },
 ];
