@@ -253,3 +253,12 @@ export const api = {
   notarize: (sha256: string) =>
     request<LedgerAppended>('POST', '/ledger/notarizations', { body: { sha256 } }),
 };
+
+/**
+ * A fresh Idempotency-Key for one submitted form. crypto.randomUUID exists only in secure contexts
+ * (https, localhost); getRandomValues exists everywhere, so a server on plain http in a LAN works too.
+ */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

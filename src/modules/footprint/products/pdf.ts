@@ -4,18 +4,11 @@
  * the glyphs used, so the file stays small) and then heads each section in both languages. Without
  * one it falls back to Helvetica, English only, and shows characters it cannot draw as "?".
  */
-import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
+import { openPdf, type PdfOptions } from '../../../kernel/pdf.js';
 import { fmt } from './format.js';
 import type { FootprintResult } from './result.js';
 
-/** TTC collections name the face to use (its PostScript name). */
-export const CJK_FONTS: readonly { path: string; face?: string }[] = [
-  { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', face: 'NotoSansCJKsc-Regular' },
-  { path: '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', face: 'NotoSerifCJKsc-Regular' },
-  { path: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', face: 'WenQuanYiMicroHei' },
-  { path: '/usr/share/fonts/truetype/arphic/uming.ttc', face: 'AR PL UMing CN' },
-];
+export { CJK_FONTS } from '../../../kernel/pdf.js';
 
 export interface ReportInput {
   id: string;
@@ -28,41 +21,13 @@ export interface ReportInput {
   result: FootprintResult;
 }
 
-export interface ReportOptions {
-  /** false writes uncompressed content streams (tests read the text). */
-  compress?: boolean;
-  /** Font candidates (tests pass [] to force the built-in font). */
-  fonts?: readonly { path: string; face?: string }[];
-}
+export type ReportOptions = PdfOptions;
 
 export function renderReport(fp: ReportInput, options: ReportOptions = {}): Promise<Buffer> {
-  const font = (options.fonts ?? CJK_FONTS).find((f) => existsSync(f.path));
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 48,
-    compress: options.compress ?? true,
-    info: { Title: `Product carbon footprint: ${fp.result.product.name}`, Creator: 'GreenTrade' },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  let cjk = false;
-  if (font) {
-    try {
-      doc.registerFont('body', font.path, font.face);
-      doc.font('body');
-      cjk = true;
-    } catch {
-      doc.font('Helvetica');
-    }
-  } else doc.font('Helvetica');
-  // Helvetica draws Latin-1 only: anything else would come out as garbage glyphs.
-  const t = (s: string) => (cjk ? s : s.replace(/[^\x20-\x7e\u00a0-\u00ff]/g, '?'));
-  const bi = (en: string, zh: string) => (cjk ? `${en} ${zh}` : en);
+  const { doc, done, t, bi } = openPdf(
+    { Title: `Product carbon footprint: ${fp.result.product.name}`, Creator: 'GreenTrade' },
+    options,
+  );
 
   const r = fp.result;
   const left = doc.page.margins.left;

@@ -9,16 +9,13 @@
  *   additional data, so a ciphertext cannot be moved to another peer). The key is
  *   GREENTRADE_INTEROP_KEY (32 bytes, hex or base64) or a file made on first use in the data
  *   directory (`registry-interop-secret-key`, owner-only): a dump of the database alone does not
- *   reveal the secrets. The same scheme as the PACT client's secrets (exchange/client/secrets.ts),
- *   with a key of its own.
+ *   reveal the secrets. The same scheme as the PACT client's secrets (kernel/secrets.ts), with a
+ *   key of its own.
  */
 import {
-  createCipheriv,
-  createDecipheriv,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
-  randomBytes,
   sign,
   verify,
   type KeyObject,
@@ -27,6 +24,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { AppError } from '../../../kernel/errors.js';
+import * as secrets from '../../../kernel/secrets.js';
 
 export const SIGNING_KEY_FILE = 'registry-interop-key.pem';
 export const SECRET_KEY_FILE = 'registry-interop-secret-key';
@@ -107,49 +105,18 @@ export function verifyMessage(publicKeyHex: string, signed: Record<string, unkno
   return typeof signature === 'string' && verifySignature(publicKeyHex, message, signature);
 }
 
-export function loadSecretKey(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Buffer {
-  const given = env['GREENTRADE_INTEROP_KEY'];
-  if (given) {
-    const key = /^[0-9a-f]{64}$/i.test(given) ? Buffer.from(given, 'hex') : Buffer.from(given, 'base64');
-    if (key.length !== 32)
-      throw new Error('GREENTRADE_INTEROP_KEY must be 32 bytes (64 hex digits or base64)');
-    return key;
-  }
-  if (!dataDir) return randomBytes(32);
-  const file = join(dataDir, SECRET_KEY_FILE);
-  if (existsSync(file)) {
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte key`);
-    return key;
-  }
-  mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-  return key;
-}
+export const loadSecretKey = (dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Buffer =>
+  secrets.loadSecretKey({ envVar: 'GREENTRADE_INTEROP_KEY', file: SECRET_KEY_FILE }, dataDir, env);
 
-export function encryptSecret(key: Buffer, peerCode: string, secret: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(`registry-peer:${peerCode}`));
-  const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(
-    '.',
-  );
-}
+export const encryptSecret = (key: Buffer, peerCode: string, secret: string): string =>
+  secrets.encryptSecret(key, `registry-peer:${peerCode}`, secret);
 
 export function decryptSecret(key: Buffer, peerCode: string, stored: string): string {
-  const [v, iv, tag, body] = stored.split('.');
-  try {
-    if (v !== 'v1' || !iv || !tag || body === undefined) throw new Error('format');
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
-    decipher.setAAD(Buffer.from(`registry-peer:${peerCode}`));
-    decipher.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
-  } catch {
+  const secret = secrets.decryptSecret(key, `registry-peer:${peerCode}`, stored);
+  if (secret === null)
     throw new AppError(
       'conflict',
       `the client secret for peer ${peerCode} cannot be decrypted with this server's key: enter it again`,
     );
-  }
+  return secret;
 }

@@ -8,25 +8,12 @@
  * one (the same candidates as the footprint report), else it draws Helvetica and shows characters
  * it cannot draw as "?".
  */
-import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { openPdf, type PdfOptions } from '../../../kernel/pdf.js';
 import type { ExplorerRetirementDetail } from './model.js';
 
-/** TTC collections name the face to use (its PostScript name). */
-export const CJK_FONTS: readonly { path: string; face?: string }[] = [
-  { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', face: 'NotoSansCJKsc-Regular' },
-  { path: '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', face: 'NotoSerifCJKsc-Regular' },
-  { path: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', face: 'WenQuanYiMicroHei' },
-  { path: '/usr/share/fonts/truetype/arphic/uming.ttc', face: 'AR PL UMing CN' },
-];
-
-export interface StatementOptions {
-  /** false writes uncompressed content streams (tests read the text). */
-  compress?: boolean;
-  /** Font candidates (tests pass [] to force the built-in font). */
-  fonts?: readonly { path: string; face?: string }[];
-}
+export { CJK_FONTS } from '../../../kernel/pdf.js';
+export type StatementOptions = PdfOptions;
 
 const thousands = (n: string) => n.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
@@ -35,36 +22,14 @@ export async function renderStatement(
   options: StatementOptions = {},
 ): Promise<Buffer> {
   const qr = await QRCode.toBuffer(r.verificationUrl, { type: 'png', margin: 1, width: 240 });
-  const font = (options.fonts ?? CJK_FONTS).find((f) => existsSync(f.path));
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 48,
-    compress: options.compress ?? true,
-    info: {
+  const { doc, done, t, bi } = openPdf(
+    {
       Title: `Retirement statement ${r.id}`,
       Subject: r.verificationUrl,
       Creator: `GreenTrade registry ${r.registry}`,
     },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  let cjk = false;
-  if (font) {
-    try {
-      doc.registerFont('body', font.path, font.face);
-      doc.font('body');
-      cjk = true;
-    } catch {
-      doc.font('Helvetica');
-    }
-  } else doc.font('Helvetica');
-  const t = (s: string) => (cjk ? s : s.replace(/[^\x20-\x7e\u00a0-\u00ff]/g, '?'));
-  const bi = (en: string, zh: string) => (cjk ? `${en} ${zh}` : en);
+    options,
+  );
 
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;

@@ -1,5 +1,5 @@
 /** The registry's unit calls (accounts, holdings, transfers, retirements, serial history). */
-import { request } from '../../../api';
+import { newIdempotencyKey, request } from '../../../api';
 
 export type UnitState =
   'held' | 'retired' | 'cancelled' | 'buffer' | 'pending_export' | 'exported' | 'expired';
@@ -87,10 +87,7 @@ export interface History {
 export type Units = { serials: string[] } | { issuanceId: string; quantity: string };
 
 /** A fresh key per submitted form: a double click or a retried request moves the units once. */
-export const newKey = (): string =>
-  typeof crypto !== 'undefined' && 'randomUUID' in crypto
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+export const newKey = newIdempotencyKey;
 
 const P = '/registry';
 export const unitsApi = {

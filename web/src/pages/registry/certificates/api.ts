@@ -3,8 +3,10 @@
  * here by hand from the server's schemas (routes.ts); they can move to the generated types once
  * docs/openapi.json holds these routes.
  */
-import { request } from '../../../api';
+import { newIdempotencyKey, request } from '../../../api';
 
+/** A fresh Idempotency-Key per submitted form: the server answers a resent request once. */
+const writeKey = () => ({ 'Idempotency-Key': newIdempotencyKey() });
 export type CertState = 'active' | 'cancelled' | 'expired' | 'withdrawn';
 export interface OrgRef {
   id: string;
@@ -95,11 +97,14 @@ export const certificatesApi = {
       body: { approve, ...(reason ? { reason } : {}) },
     }),
   issue: (body: Record<string, string>) =>
-    request<{ issuance: Issuance; block: Block }>('POST', `${P}/issuances`, { body }),
+    request<{ issuance: Issuance; block: Block }>('POST', `${P}/issuances`, { body, headers: writeKey() }),
   transfer: (body: { block: string; quantity: string; to: string }) =>
-    request<TxResult>('POST', `${P}/transfers`, { body }),
+    request<TxResult>('POST', `${P}/transfers`, { body, headers: writeKey() }),
   cancel: (body: Record<string, string>) =>
-    request<TxResult & { cancellation: Cancellation }>('POST', `${P}/cancellations`, { body }),
+    request<TxResult & { cancellation: Cancellation }>('POST', `${P}/cancellations`, {
+      body,
+      headers: writeKey(),
+    }),
   claim: (body: { cancellation: string; amountKWh: string; reference?: string }) =>
     request<{ claim: { id: string } }>('POST', `${P}/claims`, { body }),
   expire: () => request<{ expired: unknown[] }>('POST', `${P}/expire`, { body: {} }),

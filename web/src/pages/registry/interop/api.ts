@@ -1,5 +1,5 @@
 /** Calls of the cross-registry transfer page (types written here: they mirror src/modules/registry/interop/model.ts). */
-import { request } from '../../../api';
+import { newIdempotencyKey, request } from '../../../api';
 
 export interface Peer {
   code: string;
@@ -102,7 +102,8 @@ export const interopApi = {
   setCredentials: (code: string, body: { clientId: string; clientSecret: string }) =>
     request<Peer>('PUT', `${P}/peers/${encodeURIComponent(code)}`, { body }),
   exports: (signal?: AbortSignal) => request<{ exports: Export[] }>('GET', `${P}/exports`, { signal }),
-  createExport: (body: ExportInput) => request<Export>('POST', `${P}/exports`, { body }),
+  createExport: (body: ExportInput) =>
+    request<Export>('POST', `${P}/exports`, { body, headers: { 'Idempotency-Key': newIdempotencyKey() } }),
   reconcileOne: (id: string) => request<Export>('POST', `${P}/exports/${encodeURIComponent(id)}/reconcile`),
   reconcileAll: () => request<ReconcileReport>('POST', `${P}/reconcile`),
   imports: (signal?: AbortSignal) => request<{ imports: Import[] }>('GET', `${P}/imports`, { signal }),

@@ -165,7 +165,10 @@ export const projectsApi = {
     bufferPercent: string;
   }) => request<{ request: IssuanceRequest }>('POST', `${R}/issuance-requests`, { body }),
   approve: (id: string) =>
-    request<{ request: IssuanceRequest }>('POST', `${R}/issuance-requests/${enc(id)}/approve`),
+    request<{ request: IssuanceRequest }>('POST', `${R}/issuance-requests/${enc(id)}/approve`, {
+      // One key per request: a second click answers the first approval instead of a conflict.
+      headers: { 'Idempotency-Key': `approve-${id}` },
+    }),
   rejectRequest: (id: string, reason: string) =>
     request<{ request: IssuanceRequest }>('POST', `${R}/issuance-requests/${enc(id)}/reject`, {
       body: { reason },
