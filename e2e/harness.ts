@@ -227,7 +227,7 @@ export class ServerProcess {
   private port = 0;
 
   constructor(
-    private readonly name: string,
+    readonly name: string,
     /** Extra environment (DATABASE_URL: '' runs on PGlite even when the suite runs on PostgreSQL). */
     private readonly extraEnv: NodeJS.ProcessEnv = {},
   ) {}
@@ -245,6 +245,8 @@ export class ServerProcess {
       GREENTRADE_LEDGER_ORIGIN: TEST_LEDGER_ORIGIN,
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
     };
+    // Where others reach it (PACT replies, peer registries): the port it keeps across restarts.
+    if (this.base) env['GREENTRADE_PUBLIC_URL'] = this.base;
     if (this.dbUrl) env['DATABASE_URL'] = this.dbUrl;
     for (const [k, v] of Object.entries(this.extraEnv)) {
       if (v === '' || v === undefined) delete env[k];
@@ -288,6 +290,17 @@ export class ServerProcess {
     return this.log.slice(-60).join('');
   }
 
+  /** SIGKILL: no shutdown hook runs, open transactions are cut off; start() again on the same data. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    this.child = undefined;
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -302,6 +315,13 @@ export class ServerProcess {
 
   /** Runs the CLI on this server's database (stop the server first on PGlite); returns stdout. */
   async cli(args: string[]): Promise<string> {
+    const { code, out, err } = await this.exec(args);
+    if (code !== 0) throw new Error(`greentrade ${args.join(' ')} exited with ${code}:\n${err}${out}`);
+    return out;
+  }
+
+  /** The same, for a test that checks the exit code itself. */
+  async exec(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
     this.dataDir ??= await mkdtemp(join(tmpdir(), `greentrade-e2e-${this.name}-`));
     await this.ensureDatabase();
     const child = spawn(process.execPath, [SERVER_ENTRY, ...args], {
@@ -314,8 +334,7 @@ export class ServerProcess {
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    if (code !== 0) throw new Error(`greentrade ${args.join(' ')} exited with ${code}:\n${err}${out}`);
-    return out;
+    return { code, out, err };
   }
 
   /** The server's own database on a PostgreSQL run (kept across restarts until dispose()). */

@@ -9,138 +9,15 @@
  * counted by state on both sides against numbers worked out here, `ledger verify` passes on both,
  * and the page is checked in Chromium.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_LEDGER_KEY, TEST_LEDGER_ORIGIN } from '../src/testing/db.js';
-import { CHROMIUM, DEMO_PASSWORD, PHONE, DESKTOP, shot } from './harness.js';
+import { CHROMIUM, DEMO_PASSWORD, PHONE, DESKTOP, ServerProcess, shot } from './harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- documents from the wire, which the assertions check
 type J = any;
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const OPERATOR = 'operator@demo.greentrade.local';
 const EXPORTER = 'exporter@demo.greentrade.local';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-/**
- * One registry server: a fixed port (its peer keeps its address across restarts), its own data
- * directory on the embedded database, GREENTRADE_PUBLIC_URL set to where it listens.
- */
-class RegistryServer {
-  base = '';
-  readonly log: string[] = [];
-  private child: ChildProcess | undefined;
-  private dataDir = '';
-  private port = 0;
-
-  constructor(readonly code: string) {}
-
-  private env(): NodeJS.ProcessEnv {
-    return {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: process.env['HOME'] ?? this.dataDir,
-      TMPDIR: tmpdir(),
-      PORT: String(this.port),
-      HOST: '127.0.0.1',
-      GREENTRADE_DATA_DIR: this.dataDir,
-      GREENTRADE_DEMO: '1',
-      GREENTRADE_REGISTRY_CODE: this.code,
-      GREENTRADE_PUBLIC_URL: this.base,
-      // The timer stays out of the way: this test reconciles on demand (the server still does it at start).
-      GREENTRADE_INTEROP_RECONCILE_SECONDS: '3600',
-      GREENTRADE_LEDGER_KEY: TEST_LEDGER_KEY,
-      GREENTRADE_LEDGER_ORIGIN: TEST_LEDGER_ORIGIN,
-      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
-    };
-  }
-
-  async start(): Promise<void> {
-    if (!this.dataDir) this.dataDir = await mkdtemp(join(tmpdir(), `greentrade-e2e-interop-${this.code}-`));
-    if (!this.port) this.port = await freePort();
-    this.base = `http://127.0.0.1:${this.port}`;
-    const child = spawn(process.execPath, [ENTRY, 'serve'], {
-      cwd: ROOT,
-      env: this.env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.stdout?.on('data', (d: Buffer) => this.log.push(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => this.log.push(d.toString()));
-    const deadline = Date.now() + 150_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null)
-        throw new Error(`${this.code} exited with ${child.exitCode}:\n${this.tail()}`);
-      try {
-        if ((await fetch(`${this.base}/healthz`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`${this.code}: not healthy after 150 s:\n${this.tail()}`);
-  }
-
-  tail(): string {
-    return this.log.slice(-40).join('');
-  }
-
-  /** SIGKILL: no clean-up, no flush; the embedded database must recover on the next start. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  /** The CLI on this server's data (stop the server first: the embedded database is single-process). */
-  async cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    const child = spawn(process.execPath, [ENTRY, ...args], {
-      cwd: ROOT,
-      env: this.env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    return { code, out, err };
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
-  }
-}
 
 interface Session {
   base: string;
@@ -186,8 +63,19 @@ async function units(s: Session): Promise<Record<string, bigint>> {
 const n = (m: Record<string, bigint>, state: string) => m[state] ?? 0n;
 const total = (m: Record<string, bigint>) => Object.values(m).reduce((a, b) => a + b, 0n);
 
-const gtr = new RegistryServer('GTR');
-const sgr = new RegistryServer('SGR');
+/**
+ * One registry server: its own registry code and data directory on the embedded database (also on
+ * a PostgreSQL run), a port kept across restarts (its peer keeps its address), the reconcile timer
+ * out of the way (this test reconciles on demand; the server still does it at start).
+ */
+const registry = (code: string) =>
+  new ServerProcess(code, {
+    DATABASE_URL: '',
+    GREENTRADE_REGISTRY_CODE: code,
+    GREENTRADE_INTEROP_RECONCILE_SECONDS: '3600',
+  });
+const gtr = registry('GTR');
+const sgr = registry('SGR');
 let gOp: Session;
 let gEx: Session;
 let sOp: Session;
@@ -316,12 +204,12 @@ describe('two registries, two processes', () => {
   it('restarts the receiver, stops the sender, and `greentrade registry reconcile` finishes every export', async () => {
     await sgr.start();
     await gtr.stop();
-    const r = await gtr.cli(['registry', 'reconcile', '--json']);
+    const r = await gtr.exec(['registry', 'reconcile', '--json']);
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out) as J;
     expect(report.pending).toBe(0);
     expect(report.exported).toBeGreaterThanOrEqual(1);
-    const list = JSON.parse((await gtr.cli(['registry', 'exports', 'list', '--json'])).out) as J[];
+    const list = JSON.parse(await gtr.cli(['registry', 'exports', 'list', '--json'])) as J[];
     expect(list.map((e) => e.state).sort()).toEqual(['exported', 'exported', 'exported']);
     await gtr.start();
     [gOp, gEx] = await Promise.all([signIn(gtr.base, OPERATOR), signIn(gtr.base, EXPORTER)]);
@@ -398,8 +286,8 @@ describe('two registries, two processes', () => {
   it('`ledger verify` passes on both registries', async () => {
     await Promise.all([gtr.stop(), sgr.stop()]);
     for (const s of [gtr, sgr]) {
-      const r = await s.cli(['ledger', 'verify', '--json']);
-      expect(r.code, `${s.code}: ${r.err}${r.out}`).toBe(0);
+      const r = await s.exec(['ledger', 'verify', '--json']);
+      expect(r.code, `${s.name}: ${r.err}${r.out}`).toBe(0);
       expect(JSON.parse(r.out).ok).toBe(true);
     }
   }, 300_000);

@@ -16,22 +16,11 @@
  * The server is the built one (npm run build); the database is the e2e run's (DATABASE_URL set by
  * scripts/with-pg-database.sh), a database of its own per server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_LEDGER_KEY, TEST_LEDGER_ORIGIN } from '../src/testing/db.js';
-import { DEMO_EMAIL, DEMO_MAINTAINER, DEMO_PASSWORD } from './harness.js';
+import { DEMO_EMAIL, DEMO_MAINTAINER, DEMO_PASSWORD, ServerProcess } from './harness.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 /** The e2e run is on PostgreSQL when DATABASE_URL is set (scripts/with-pg-database.sh). */
 const PG_URL = process.env['DATABASE_URL'];
 const E2E = Boolean(process.env['GREENTRADE_E2E']);
@@ -42,141 +31,6 @@ const FUND = 200n;
 const RETIRED = 10n;
 const UNKNOWN_ACCOUNT = 'GTR-999-999999';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const u = new URL(url);
-  u.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-/** The built server as a process we may kill with SIGKILL and start again on the same data. */
-class Server {
-  base = '';
-  readonly log: string[] = [];
-  private child: ChildProcess | undefined;
-  private dataDir = '';
-  private dbUrl: string | undefined;
-  private port = 0;
-
-  constructor(private readonly name: string) {}
-
-  private env(): NodeJS.ProcessEnv {
-    return {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: process.env['HOME'] ?? this.dataDir,
-      TMPDIR: tmpdir(),
-      PORT: String(this.port),
-      GREENTRADE_DATA_DIR: this.dataDir,
-      GREENTRADE_DEMO: '1',
-      GREENTRADE_LEDGER_KEY: TEST_LEDGER_KEY,
-      GREENTRADE_LEDGER_ORIGIN: TEST_LEDGER_ORIGIN,
-      GREENTRADE_PUBLIC_URL: `http://127.0.0.1:${this.port}`,
-      LOG_LEVEL: 'warn',
-      ...(this.dbUrl ? { DATABASE_URL: this.dbUrl } : {}),
-    };
-  }
-
-  async start(): Promise<void> {
-    if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build first`);
-    if (!this.dataDir) this.dataDir = await mkdtemp(join(tmpdir(), `greentrade-${this.name}-`));
-    if (PG_URL && !this.dbUrl) {
-      const u = new URL(PG_URL);
-      const db = `${u.pathname.slice(1)}_${this.name}_${randomBytes(3).toString('hex')}`
-        .toLowerCase()
-        .replace(/[^a-z0-9_]/g, '_')
-        .slice(0, 63);
-      await admin(PG_URL, `CREATE DATABASE "${db}"`);
-      u.pathname = `/${db}`;
-      this.dbUrl = u.toString();
-    }
-    if (!this.port) this.port = await freePort();
-    this.base = `http://127.0.0.1:${this.port}`;
-    const child = spawn(process.execPath, [ENTRY, 'serve'], {
-      cwd: ROOT,
-      env: this.env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.stdout?.on('data', (d: Buffer) => this.log.push(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => this.log.push(d.toString()));
-    const deadline = Date.now() + 150_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null)
-        throw new Error(`the server exited with ${child.exitCode}:\n${this.tail()}`);
-      try {
-        if ((await fetch(`${this.base}/healthz`)).ok) return;
-      } catch {
-        /* not up yet */
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`the server was not healthy after 150 s:\n${this.tail()}`);
-  }
-
-  tail(): string {
-    return this.log.slice(-40).join('');
-  }
-
-  /** SIGKILL: no shutdown hook runs, open transactions are cut off. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  /** The CLI on this server's database (on PGlite, stop the server first). */
-  async cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    const child = spawn(process.execPath, [ENTRY, ...args], {
-      cwd: ROOT,
-      env: this.env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    return { code, out, err };
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
-    if (this.dbUrl) {
-      const name = new URL(this.dbUrl).pathname.slice(1);
-      await admin(this.dbUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-    }
-  }
-}
-
 interface Answer {
   status: number;
   body: Record<string, unknown>;
@@ -184,7 +38,7 @@ interface Answer {
 
 class Client {
   constructor(
-    private readonly server: Server,
+    private readonly server: ServerProcess,
     public cookie = '',
   ) {}
 
@@ -261,7 +115,7 @@ interface World {
   model: Map<string, bigint>;
 }
 
-async function setUp(server: Server): Promise<World> {
+async function setUp(server: ServerProcess): Promise<World> {
   const exporter = new Client(server);
   await exporter.login(DEMO_EMAIL);
   const regulator = new Client(server);
@@ -422,7 +276,7 @@ function apply(w: World, body: Sent['body']): void {
 }
 
 /** The checks after the load: acknowledged transactions exist, invariants, balances, ledger verify. */
-async function checkAll(server: Server, w: World, tally: Tally, online: boolean): Promise<void> {
+async function checkAll(server: ServerProcess, w: World, tally: Tally, online: boolean): Promise<void> {
   const csv = await fetch(`${server.base}/api/v1/registry/regulator/export?what=transactions&format=csv`, {
     headers: { cookie: w.regulator.cookie },
   });
@@ -456,17 +310,17 @@ async function checkAll(server: Server, w: World, tally: Tally, online: boolean)
   expect(total + toOutside).toBe(FUND * BigInt(ACCOUNTS) - RETIRED);
 
   if (!online) await server.stop(); // PGlite: the CLI needs the data directory to itself
-  const verify = await server.cli(['ledger', 'verify', '--json']);
+  const verify = await server.exec(['ledger', 'verify', '--json']);
   expect(verify.code, verify.err).toBe(0);
   expect((JSON.parse(verify.out) as { ok: boolean }).ok).toBe(true);
-  const check = await server.cli(['registry', 'check', '--json']);
+  const check = await server.exec(['registry', 'check', '--json']);
   expect(check.code, check.err + check.out.slice(0, 2000)).toBe(0);
 }
 
 const newTally = (): Tally => ({ acked: [], unknown: [], refused: {}, replays: 0, serverErrors: [] });
 
 describe.skipIf(!E2E || !PG_URL)('32 concurrent clients transferring at random (PostgreSQL)', () => {
-  const server = new Server('regload');
+  const server = new ServerProcess('regload');
   let w: World;
   beforeAll(async () => {
     await server.start();
@@ -501,7 +355,7 @@ describe.runIf(!PG_URL)('the registry without PostgreSQL', () => {
 describe.skipIf(!E2E)(
   `the server killed with SIGKILL mid-load and restarted (${PG_URL ? 'PostgreSQL' : 'PGlite'})`,
   () => {
-    const server = new Server('regcrash');
+    const server = new ServerProcess('regcrash');
     let w: World;
     beforeAll(async () => {
       await server.start();
