@@ -13,6 +13,7 @@ export const DEMO_USERS = {
   regulator: 'regulator@demo.greentrade.local',
   verifier: 'verifier@demo.greentrade.local',
   operator: 'operator@demo.greentrade.local',
+  importer: 'importer@demo.greentrade.local',
 } as const;
 export const DEMO_CLIENT = { id: 'demo-exporter-api', secret: 'greentrade-demo-client-secret' } as const;
 
@@ -46,6 +47,8 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
       'demo-registry',
       'Demo National Carbon Registry 示范国家碳登记机构',
     );
+    // The EU importer (CBAM declarant) the demo exporter's steel and aluminium go to.
+    const importerOrg = await identityAdmin.ensureOrg(tx, 'demo-importer', 'Demo EU Importer GmbH');
     const reference = await identityAdmin.ensureOrg(tx, REFERENCE_ORG.slug, REFERENCE_ORG.name);
     const password = DEMO_PASSWORD;
     await identityAdmin.createUser(tx, {
@@ -85,6 +88,13 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
       orgId: registryOrg,
       roles: ['registry_operator'],
     });
+    await identityAdmin.createUser(tx, {
+      email: DEMO_USERS.importer,
+      name: 'Anna Müller (CBAM declarant)',
+      password,
+      orgId: importerOrg,
+      roles: ['admin'],
+    });
     await identityAdmin.createClient(tx, {
       clientId: DEMO_CLIENT.id,
       name: 'Demo exporter ERP',
@@ -102,6 +112,7 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
         },
         { email: DEMO_USERS.verifier, roles: 'verifier of Demo Verification Body' },
         { email: DEMO_USERS.operator, roles: 'registry operator of Demo National Carbon Registry' },
+        { email: DEMO_USERS.importer, roles: 'admin of Demo EU Importer (CBAM declarant)' },
       ],
       password,
       client: { ...DEMO_CLIENT },
@@ -134,6 +145,19 @@ export async function seedDemoLedger(ledger: LedgerService): Promise<void> {
     ]),
   );
   await ledger.checkpoint();
+}
+
+/** The demo organisations the CBAM demo data belongs to: the exporting installation's and the EU importer's. */
+export async function demoCbamOrgIds(db: Db): Promise<{ exporter: string; importer: string }> {
+  const rows = await db.query<{ id: string; slug: string }>(
+    "SELECT id, slug FROM organisation WHERE slug IN ('demo', 'demo-importer')",
+  );
+  const id = (slug: string) => {
+    const row = rows.find((r) => r.slug === slug);
+    if (!row) throw new Error(`demo organisation ${slug} is missing`);
+    return row.id;
+  };
+  return { exporter: id('demo'), importer: id('demo-importer') };
 }
 
 /** The demo organisations the registry's demo data belongs to. */

@@ -35,7 +35,8 @@ import {
   seedDemoRegistry,
   type RegistryServices,
 } from './modules/registry/index.js';
-import { demoOrgIds, seedDemo, seedDemoLedger, type DemoCredentials } from './demo.js';
+import { cbamMigrations, cbamServices, seedDemoCbam, type CbamServices } from './modules/cbam/index.js';
+import { demoCbamOrgIds, demoOrgIds, seedDemo, seedDemoLedger, type DemoCredentials } from './demo.js';
 
 /** Every module's migrations, in dependency order. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...footprintMigrations,
   ...exchangeMigrations,
   ...registryMigrations,
+  ...cbamMigrations,
 ];
 
 export interface Platform {
@@ -57,6 +59,8 @@ export interface Platform {
   exchange: { host: PactHostService; client: PactClientService };
   /** Carbon credits, Article 6, energy-attribute certificates, transfers between registries. */
   registry: RegistryServices;
+  /** EU CBAM: scope, installations' embedded emissions, communication files, declarations, cost. */
+  cbam: CbamServices;
   /** Set when this start seeded the demo data. */
   demo: DemoCredentials | null;
   close(): Promise<void>;
@@ -139,14 +143,18 @@ export async function wire(
   });
   footprint.products.setInstrumentClaimer((tx, c) => registry.certificates.claimForFootprint(tx, c));
   if (demoCredentials) await seedDemoRegistry(registry, await demoOrgIds(db));
+  const classification = new ClassificationService(db, ledgerService);
+  const cbam = cbamServices({ db, ledger: ledgerService, identity, classification });
+  if (demoCredentials) await seedDemoCbam(cbam, await demoCbamOrgIds(db));
   return {
     db,
     identity,
-    classification: new ClassificationService(db, ledgerService),
+    classification,
     ledger: ledgerService,
     footprint,
     exchange,
     registry,
+    cbam,
     demo: demoCredentials,
     close: async () => {
       await exchange.host.settle(); // answers to PACT requests still being sent

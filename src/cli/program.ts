@@ -11,6 +11,7 @@ import { lcaCli } from '../modules/footprint/lca/index.js';
 import { ledgerCli } from '../modules/ledger/index.js';
 import { pactClientCommands, pactHostCommands } from '../modules/exchange/index.js';
 import { registryCli } from '../modules/registry/index.js';
+import { cbamCli } from '../modules/cbam/index.js';
 import { MIGRATIONS, openPlatform } from '../platform.js';
 import { serve } from '../server/serve.js';
 
@@ -67,3 +68,4 @@ const pact = program
   .description('PACT footprint exchange: publish to customers (host), pull from suppliers (client)');
 for (const c of [...pactHostCommands(open), ...pactClientCommands(open)]) pact.addCommand(c);
 program.addCommand(registryCli(open));
+program.addCommand(cbamCli(open));

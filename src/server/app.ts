@@ -17,6 +17,7 @@ import { ledgerRoutes } from '../modules/ledger/index.js';
 import { pactClientRoutes, pactHostApiRoutes, pactRoutes } from '../modules/exchange/index.js';
 import { identityRoutes, SESSION_COOKIE } from '../modules/identity/index.js';
 import { registryRoutes } from '../modules/registry/index.js';
+import { cbamRoutes } from '../modules/cbam/index.js';
 import type { Platform } from '../platform.js';
 
 export const API_INFO = {
@@ -108,6 +109,7 @@ export function buildApp(
   pactHostApiRoutes(app, platform.exchange.host);
   pactClientRoutes(app, platform.exchange.client);
   registryRoutes(app, platform.registry);
+  cbamRoutes(app, platform.cbam);
   // The PACT host: outside /api (own token endpoint, own bearer check, the spec's error bodies).
   app.route('/pact', pactRoutes(platform.exchange.host, platform.identity));
 

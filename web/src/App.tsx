@@ -23,6 +23,11 @@ import { Article6Page } from './pages/registry/article6/Article6Page';
 import { InteropPage } from './pages/registry/interop/InteropPage';
 import { CertificatesPage } from './pages/registry/certificates/CertificatesPage';
 import { ExplorerPage } from './pages/registry/explorer/ExplorerPage';
+import { ScopePage } from './pages/cbam/scope/ScopePage';
+import { InstallationsPage } from './pages/cbam/installations/InstallationsPage';
+import { SuppliersPage } from './pages/cbam/suppliers/SuppliersPage';
+import { DeclarationPage } from './pages/cbam/declaration/DeclarationPage';
+import { CostPage } from './pages/cbam/cost/CostPage';
 
 const guarded = (el: React.ReactNode) => <RequireAuth>{el}</RequireAuth>;
 
@@ -70,6 +75,16 @@ export function App() {
           <Route path="certificates/*" element={guarded(<CertificatesPage />)} />
           {/* Public: anyone can check projects, issuances and retirements without signing in. */}
           <Route path="explorer/*" element={<ExplorerPage />} />
+        </Route>
+        <Route path="/cbam">
+          <Route index element={<Navigate to="/cbam/scope" replace />} />
+          <Route path="scope/*" element={guarded(<ScopePage />)} />
+          {/* The exporter's side: installations, their embedded emissions and communication files. */}
+          <Route path="installations/*" element={guarded(<InstallationsPage />)} />
+          {/* The importer's side: supplier files, shipments and declaration, certificate cost. */}
+          <Route path="suppliers/*" element={guarded(<SuppliersPage />)} />
+          <Route path="declaration/*" element={guarded(<DeclarationPage />)} />
+          <Route path="cost/*" element={guarded(<CostPage />)} />
         </Route>
         <Route path="*" element={guarded(<NotFoundPage />)} />
       </Routes>

@@ -53,6 +53,17 @@ export const NAV: NavSection[] = [
     ],
   },
   {
+    id: 'cbam',
+    title: 'nav.cbam.title',
+    items: [
+      { to: '/cbam/scope', label: 'nav.cbam.scope' },
+      { to: '/cbam/installations', label: 'nav.cbam.installations' },
+      { to: '/cbam/suppliers', label: 'nav.cbam.suppliers' },
+      { to: '/cbam/declaration', label: 'nav.cbam.declaration' },
+      { to: '/cbam/cost', label: 'nav.cbam.cost' },
+    ],
+  },
+  {
     id: 'ledger',
     title: 'nav.ledger.title',
     items: [{ to: '/ledger', label: 'nav.ledger.overview' }],

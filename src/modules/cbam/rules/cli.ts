@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import type { Opener } from '../../../kernel/cli.js';
+import type { CbamServices } from '../services.js';
+
+export function rulesCommands(_open: Opener<{ cbam: CbamServices }>): Command[] {
+  return [];
+}

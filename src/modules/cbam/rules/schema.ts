@@ -1,0 +1,3 @@
+import type { Migration } from '../../../db/index.js';
+
+export const rulesMigrations: Migration[] = [];

@@ -1,0 +1,4 @@
+// TODO(skeleton): built by the CBAM scope part.
+export function ScopePage() {
+  return <h1>CBAM</h1>;
+}
