@@ -5,6 +5,7 @@ import {
   ACCOUNT_KINDS,
   type AccountKind,
   type AccountRow,
+  type MoveInput,
   type MoveResult,
   type TransactionKind,
   type UnitSelection,
@@ -161,6 +162,23 @@ const accountView = (r: store.AccountDbRow): AccountView => ({
   createdAt: iso(r.created_at),
 });
 
+const answerOf = (kind: TransactionKind, from: string, to: string, r: MoveResult): MoveAnswer => ({
+  transactionId: r.transactionId,
+  kind,
+  from,
+  to,
+  quantity: r.quantity.toString(),
+  ranges: r.ranges.map((x) => ({
+    issuanceId: x.issuanceId,
+    start: x.start.toString(),
+    end: x.end.toString(),
+    quantity: sizeOf(x).toString(),
+    serial: x.serial,
+  })),
+  ledger: r.ledger,
+  replayed: r.replayed,
+});
+
 /**
  * The unit engine with the operations people call (HTTP, CLI): transfer, retire, cancel, buffer
  * contribution, accounts and holdings, transactions and the history of a serial; each checks who
@@ -250,7 +268,7 @@ export class UnitService extends UnitCore {
   }
 
   /** The account units leave: one of the caller's organisation's, and the caller may act for it. */
-  private source(viewer: Viewer, n: string, a: store.AccountDbRow | undefined): store.AccountDbRow {
+  private source<A extends store.AccountBase>(viewer: Viewer, n: string, a: A | undefined): A {
     const mine = a && (viewer === 'system' || orgIdsOf(viewer).includes(a.org_id) || readsAll(viewer));
     if (!a || !mine) throw new AppError('not_found', `from: no account ${n} of yours`, { field: 'from' });
     if (!hasWriteRole(viewer, a.org_id))
@@ -277,6 +295,11 @@ export class UnitService extends UnitCore {
     details: Record<string, unknown>,
     /** Another account number to read with the source account (the receiving one). */
     alsoRead?: string,
+    /**
+     * `target` for a quantity of an issuance on the unlocked path (UnitCore.moveUnlocked), tried
+     * first when given: it looks only at the two accounts read (the source and `alsoRead`).
+     */
+    unlockedTarget?: (from: store.AccountBase, read: Map<string, store.AccountBase>) => AccountRow,
   ): Promise<MoveAnswer> {
     const fromNumber = text(req.from, 'from', 64)!;
     const units = this.selection(req.units);
@@ -285,6 +308,39 @@ export class UnitService extends UnitCore {
       (req.idempotencyKey.length === 0 || req.idempotencyKey.length > 200)
     )
       throw new AppError('bad_request', 'Idempotency-Key: 1 to 200 characters', { field: 'idempotencyKey' });
+    const input = (from: store.AccountBase, to: AccountRow): MoveInput => ({
+      kind,
+      fromAccountId: from.id,
+      toAccountId: to.id,
+      units,
+      toState,
+      actor: actorOf(viewer),
+      orgId: from.org_id,
+      details,
+      ...(req.idempotencyKey === undefined ? {} : { idempotencyKey: req.idempotencyKey }),
+    });
+    if (
+      unlockedTarget &&
+      alsoRead !== undefined &&
+      'issuanceId' in units &&
+      store.UUID_RE.test(units.issuanceId)
+    )
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const { accounts, blocks } = await store.moveRead(
+          this.db,
+          fromNumber,
+          alsoRead,
+          units.issuanceId,
+          'held',
+          units.quantity,
+        );
+        const read = new Map(accounts.map((r) => [r.number, r]));
+        const from = this.source(viewer, fromNumber, read.get(fromNumber));
+        const to = unlockedTarget(from, read);
+        const r = await this.moveUnlocked({ ...input(from, to), units }, store.accountRow(from), to, blocks);
+        if (r === undefined) break;
+        if (r !== 'changed') return answerOf(kind, from.number, to.number, r);
+      }
     const answer = await this.run(async (tx) => {
       const rows = await store.accountsWithKey(
         tx,
@@ -296,39 +352,11 @@ export class UnitService extends UnitCore {
       const from = this.source(viewer, fromNumber, fromRow);
       const to = await target(tx, from, read);
       await this.checkSerials(tx, req.units);
-      const r: MoveResult = await this.moveBetween(
-        tx,
-        {
-          kind,
-          fromAccountId: from.id,
-          toAccountId: to.id,
-          units,
-          toState,
-          actor: actorOf(viewer),
-          orgId: from.org_id,
-          details,
-          ...(req.idempotencyKey === undefined ? {} : { idempotencyKey: req.idempotencyKey }),
-        },
-        store.accountRow(from),
-        to,
-        { deferLedger: true, keyUnused: fromRow?.key_used === false },
-      );
-      return {
-        transactionId: r.transactionId,
-        kind,
-        from: from.number,
-        to: to.number,
-        quantity: r.quantity.toString(),
-        ranges: r.ranges.map((x) => ({
-          issuanceId: x.issuanceId,
-          start: x.start.toString(),
-          end: x.end.toString(),
-          quantity: sizeOf(x).toString(),
-          serial: x.serial,
-        })),
-        ledger: r.ledger,
-        replayed: r.replayed,
-      };
+      const r: MoveResult = await this.moveBetween(tx, input(from, to), store.accountRow(from), to, {
+        deferLedger: true,
+        keyUnused: fromRow?.key_used === false,
+      });
+      return answerOf(kind, from.number, to.number, r);
     });
     // The entry was appended as the transaction committed: its index is read now.
     if (answer.ledger.index < 0)
@@ -340,28 +368,30 @@ export class UnitService extends UnitCore {
   async transfer(viewer: Viewer, req: TransferRequest): Promise<MoveAnswer> {
     const memo = text(req.memo, 'memo', 500, false);
     const toNumber = text(req.to, 'to', 64)!;
+    const receiving = (from: store.AccountBase, read: Map<string, store.AccountBase>): AccountRow => {
+      const to = read.get(toNumber);
+      if (!to) throw new AppError('not_found', `to: no account ${toNumber}`, { field: 'to' });
+      if (to.kind !== 'holding' || to.closed_at !== null)
+        throw new AppError(
+          'conflict',
+          `to: ${toNumber} is ${to.closed_at ? 'closed' : `a ${to.kind} account`}; transfers go to open holding accounts`,
+          {
+            field: 'to',
+          },
+        );
+      if (to.id === from.id)
+        throw new AppError('bad_request', 'to: the same account as from', { field: 'to' });
+      return store.accountRow(to);
+    };
     return this.doMove(
       viewer,
       req,
       'transfer',
       'held',
-      async (_tx, from, read) => {
-        const to = read.get(toNumber);
-        if (!to) throw new AppError('not_found', `to: no account ${toNumber}`, { field: 'to' });
-        if (to.kind !== 'holding' || to.closed_at !== null)
-          throw new AppError(
-            'conflict',
-            `to: ${toNumber} is ${to.closed_at ? 'closed' : `a ${to.kind} account`}; transfers go to open holding accounts`,
-            {
-              field: 'to',
-            },
-          );
-        if (to.id === from.id)
-          throw new AppError('bad_request', 'to: the same account as from', { field: 'to' });
-        return store.accountRow(to);
-      },
+      async (_tx, from, read) => receiving(from, read),
       memo ? { memo } : {},
       toNumber,
+      receiving,
     );
   }
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Db, Queryable } from '../../../db/index.js';
 import { hasRoleIn, orgIdsOf, type Principal, type Role } from '../../../kernel/access.js';
-import { AppError } from '../../../kernel/errors.js';
+import { AppError, isAppError } from '../../../kernel/errors.js';
 import { ledgerLib, sha256, type LedgerService, type ReferenceSource } from '../../ledger/index.js';
 import {
   ACCOUNT_KINDS,
@@ -582,23 +582,8 @@ export class UnitCore implements UnitEngine {
     });
   }
 
-  /** Writes a plan: blocks, then the ledger entry, then the transaction with its ledger index. */
-  private async record(
-    tx: Queryable,
-    plan: MovePlan,
-    info: Map<string, store.IssuanceInfo>,
-    t: {
-      kind: TransactionKind;
-      from: AccountRow | null;
-      to: AccountRow | null;
-      orgId: string;
-      actor: string;
-      details: Record<string, unknown>;
-      idempotencyKey: string | null;
-      requestSha256: string | null;
-      deferLedger?: boolean;
-    },
-  ): Promise<MoveResult> {
+  /** What record() writes for a plan: the transaction row, its ranges' serials, its ledger entry. */
+  private recordOf(plan: MovePlan, info: Map<string, store.IssuanceInfo>, t: RecordInput) {
     const transactionId = randomUUID();
     const ranges = this.rangeViews(plan.moved, info);
     const entry = ledgerEntry({
@@ -625,32 +610,43 @@ export class UnitCore implements UnitEngine {
       orgId: t.orgId,
       public: PUBLIC_KINDS.includes(t.kind),
     });
-    let index: number | null;
+    const row = {
+      id: transactionId,
+      kind: t.kind,
+      fromAccount: t.from?.id ?? null,
+      toAccount: t.to?.id ?? null,
+      quantity: plan.quantity,
+      orgId: t.orgId,
+      actor: t.actor,
+      details: jsonSafe(t.details) as Record<string, unknown>,
+      idempotencyKey: t.idempotencyKey,
+      requestSha256: t.requestSha256,
+      ranges: plan.moved,
+      adjustments: plan.adjustments.map((a) => ({
+        ...a,
+        hostCountry: info.get(a.issuanceId)?.hostCountry ?? 'XX',
+      })),
+    };
+    const result = (index: number | null): MoveResult => ({
+      transactionId,
+      quantity: plan.quantity,
+      ranges: plan.moved.map((r, i) => ({ ...r, serial: ranges[i]!.serial })),
+      ledger: { index: index ?? -1, leafHash: ledgerLib.toHex(entry.leafHash) },
+      replayed: false,
+    });
+    return { row, entry, result };
+  }
+
+  /** Writes a plan: blocks, then the ledger entry, then the transaction with its ledger index. */
+  private async record(
+    tx: Queryable,
+    plan: MovePlan,
+    info: Map<string, store.IssuanceInfo>,
+    t: RecordInput,
+  ): Promise<MoveResult> {
+    const { row, entry, result } = this.recordOf(plan, info, t);
     try {
-      index = await store.commit(
-        tx,
-        plan.updates,
-        plan.inserts,
-        {
-          id: transactionId,
-          kind: t.kind,
-          fromAccount: t.from?.id ?? null,
-          toAccount: t.to?.id ?? null,
-          quantity: plan.quantity,
-          orgId: t.orgId,
-          actor: t.actor,
-          details: jsonSafe(t.details) as Record<string, unknown>,
-          idempotencyKey: t.idempotencyKey,
-          requestSha256: t.requestSha256,
-          ranges: plan.moved,
-          adjustments: plan.adjustments.map((a) => ({
-            ...a,
-            hostCountry: info.get(a.issuanceId)?.hostCountry ?? 'XX',
-          })),
-        },
-        entry,
-        t.deferLedger ?? false,
-      );
+      return result(await store.commit(tx, plan.updates, plan.inserts, row, entry, t.deferLedger ?? false));
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === '23505' && t.idempotencyKey !== null)
@@ -673,16 +669,101 @@ export class UnitCore implements UnitEngine {
         );
       throw e;
     }
-    const ledger = { index: index ?? -1, leafHash: ledgerLib.toHex(entry.leafHash) };
-    return {
-      transactionId,
-      quantity: plan.quantity,
-      ranges: plan.moved.map((r, i) => ({ ...r, serial: ranges[i]!.serial })),
-      ledger,
-      replayed: false,
-    };
+  }
+
+  /**
+   * A move of a quantity of one issuance without a transaction of its own: planned from `blocks`
+   * (store.moveRead, no locks) and written by one statement that locks them, checks they are
+   * unchanged and appends the ledger entry (store.commitUnchanged). Every refusal is left to the
+   * locked path (moveBetween), as is any plan a guard must read the database for: undefined then,
+   * and 'changed' when a block changed meanwhile; nothing is written in either case.
+   */
+  protected async moveUnlocked(
+    input: MoveInput & { units: { issuanceId: string; quantity: bigint } },
+    from: AccountRow,
+    to: AccountRow,
+    blocks: readonly EBlock[],
+  ): Promise<MoveResult | 'changed' | undefined> {
+    const fromState = input.fromState ?? 'held';
+    if (!UNIT_STATES.includes(input.toState)) return undefined;
+    const info = await this.infoOf(this.db, [input.units.issuanceId]);
+    let plan: MovePlan;
+    try {
+      const ranges = takeLowest(blocks, input.units.quantity, () => '');
+      plan = planMove(
+        blocks,
+        ranges,
+        {
+          kind: input.kind,
+          fromAccountId: from.id,
+          fromState,
+          toAccountId: to.id,
+          toState: input.toState,
+        },
+        randomUUID,
+      );
+      const details = input.details ?? {};
+      for (const guard of this.guards)
+        await guard(noQueries, {
+          kind: input.kind,
+          blocks: plan.before.map((b) => this.blockRow(b, info)),
+          fromAccount: from,
+          toAccount: to,
+          details,
+          orgId: input.orgId,
+        });
+    } catch (e) {
+      if (isAppError(e) || e === NEEDS_QUERIES) return undefined;
+      throw e;
+    }
+    const kept = new Set(plan.updates.map((b) => b.id));
+    const { row, entry, result } = this.recordOf(plan, info, {
+      kind: input.kind,
+      from,
+      to,
+      orgId: input.orgId,
+      actor: input.actor,
+      details: input.details ?? {},
+      idempotencyKey: input.idempotencyKey ?? null,
+      requestSha256: input.idempotencyKey === undefined ? null : this.requestHash(input),
+    });
+    try {
+      const index = await store.commitUnchanged(
+        this.db,
+        blocks.filter((b) => kept.has(b.id)),
+        plan.updates,
+        plan.inserts,
+        row,
+        entry,
+      );
+      return index === null ? 'changed' : result(index);
+    } catch (e) {
+      // The key was just used, a corresponding adjustment exists, a deadlock: the locked path
+      // answers these as it always has.
+      const code = (e as { code?: string }).code;
+      if (code === '23505' || code === '23P01' || code === '40P01') return undefined;
+      throw e;
+    }
   }
 }
+
+interface RecordInput {
+  kind: TransactionKind;
+  from: AccountRow | null;
+  to: AccountRow | null;
+  orgId: string;
+  actor: string;
+  details: Record<string, unknown>;
+  idempotencyKey: string | null;
+  requestSha256: string | null;
+  deferLedger?: boolean;
+}
+
+/** Given to guards on the unlocked path: a guard that reads the database sends the move down the locked one. */
+const NEEDS_QUERIES = new Error('this guard reads the database: take the locked path');
+const noQueries: Queryable = {
+  query: () => Promise.reject(NEEDS_QUERIES),
+};
 
 function covers(blocks: readonly EBlock[], ranges: readonly SerialRange[]): boolean {
   const sorted = [...blocks].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));

@@ -16,7 +16,7 @@ export interface AccountDbRow {
   org_name: string;
 }
 
-export const accountRow = (r: AccountDbRow): AccountRow => ({
+export const accountRow = (r: Omit<AccountDbRow, 'created_at' | 'org_slug' | 'org_name'>): AccountRow => ({
   id: r.id,
   number: r.number,
   orgId: r.org_id,
@@ -422,17 +422,14 @@ export interface LedgerEntryRow {
   time: string;
 }
 
-/** Blocks, ledger entry, transaction, ranges and adjustments in one call of registry_commit; the entry's index. */
-export async function commit(
-  tx: Queryable,
+/** registry_commit's arguments after the blocks: the transaction, its ranges and adjustments, the entry. */
+function commitParams(
   updates: readonly EBlock[],
   inserts: readonly EBlock[],
   t: Omit<NewTransaction, 'ledgerIndex' | 'leafHash'>,
   e: LedgerEntryRow,
-  /** Append the ledger entry when the database transaction commits: the index is read afterwards. */
-  defer = false,
-): Promise<number | null> {
-  const params = [
+): unknown[] {
+  return [
     ...blockArrays(updates),
     ...blockArrays(inserts),
     inserts.map((b) => b.issuanceId),
@@ -460,53 +457,137 @@ export async function commit(
     e.orgId,
     e.public,
     e.time,
-    defer,
   ];
-  const casts = [
-    'uuid[]',
-    'bigint[]',
-    'bigint[]',
-    'uuid[]',
-    'text[]',
-    'uuid[]',
-    'boolean[]',
-    'uuid[]',
-    'bigint[]',
-    'bigint[]',
-    'uuid[]',
-    'text[]',
-    'uuid[]',
-    'boolean[]',
-    'uuid[]',
-    'uuid',
-    'text',
-    'uuid',
-    'uuid',
-    'bigint',
-    'uuid',
-    'text',
-    'json',
-    'text',
-    'text',
-    'uuid[]',
-    'bigint[]',
-    'bigint[]',
-    'uuid[]',
-    'text[]',
-    'bigint[]',
-    'bigint[]',
-    'text',
-    'text',
-    'text',
-    'bytea',
-    'uuid',
-    'boolean',
-    'timestamptz',
-    'boolean',
-  ];
-  const args = casts.map((c, i) => `$${i + 1}::${c}`).join(', ');
-  const row = (await tx.query<{ idx: string | null }>(`SELECT registry_commit(${args}) AS idx`, params))[0]!;
+}
+const BLOCK_CASTS = ['uuid[]', 'bigint[]', 'bigint[]', 'uuid[]', 'text[]', 'uuid[]', 'boolean[]'];
+const COMMIT_CASTS = [
+  ...BLOCK_CASTS,
+  ...BLOCK_CASTS,
+  'uuid[]',
+  'uuid',
+  'text',
+  'uuid',
+  'uuid',
+  'bigint',
+  'uuid',
+  'text',
+  'json',
+  'text',
+  'text',
+  'uuid[]',
+  'bigint[]',
+  'bigint[]',
+  'uuid[]',
+  'text[]',
+  'bigint[]',
+  'bigint[]',
+  'text',
+  'text',
+  'text',
+  'bytea',
+  'uuid',
+  'boolean',
+  'timestamptz',
+];
+const argList = (casts: readonly string[]) => casts.map((c, i) => `$${i + 1}::${c}`).join(', ');
+const COMMIT_SQL = `SELECT registry_commit(${argList([...COMMIT_CASTS, 'boolean'])}) AS idx`;
+const MOVE_COMMIT_SQL = `SELECT registry_move_commit(${argList([...BLOCK_CASTS, ...COMMIT_CASTS])}) AS idx`;
+
+/** Blocks, ledger entry, transaction, ranges and adjustments in one call of registry_commit; the entry's index. */
+export async function commit(
+  tx: Queryable,
+  updates: readonly EBlock[],
+  inserts: readonly EBlock[],
+  t: Omit<NewTransaction, 'ledgerIndex' | 'leafHash'>,
+  e: LedgerEntryRow,
+  /** Append the ledger entry when the database transaction commits: the index is read afterwards. */
+  defer = false,
+): Promise<number | null> {
+  const params = [...commitParams(updates, inserts, t, e), defer];
+  const row = (await tx.query<{ idx: string | null }>(COMMIT_SQL, params))[0]!;
   return row.idx === null ? null : Number(row.idx);
+}
+
+/**
+ * registry_move_commit: as commit() with the entry appended now, in a statement that is its own
+ * transaction, once it has locked `read` (the blocks the plan was made from) and found them
+ * unchanged; null, with nothing written, when one changed.
+ */
+export async function commitUnchanged(
+  q: Queryable,
+  read: readonly EBlock[],
+  updates: readonly EBlock[],
+  inserts: readonly EBlock[],
+  t: Omit<NewTransaction, 'ledgerIndex' | 'leafHash'>,
+  e: LedgerEntryRow,
+): Promise<number | null> {
+  const params = [...blockArrays(read), ...commitParams(updates, inserts, t, e)];
+  const row = (await q.query<{ idx: string | null }>(MOVE_COMMIT_SQL, params))[0]!;
+  return row.idx === null ? null : Number(row.idx);
+}
+
+interface MoveReadRow {
+  r_block: boolean;
+  r_id: string;
+  r_number: string;
+  r_org_id: string;
+  r_kind: AccountKind;
+  r_national: boolean;
+  r_name: string;
+  r_closed_at: string | null;
+  r_issuance_id: string;
+  r_serial_start: string;
+  r_serial_end: string;
+  r_account_id: string;
+  r_state: UnitState;
+  r_authorization_id: string | null;
+  r_first_transferred: boolean;
+}
+
+/** An account as the unit engine needs it (AccountDbRow without its organisation's names). */
+export type AccountBase = Omit<AccountDbRow, 'created_at' | 'org_slug' | 'org_name'>;
+
+/**
+ * In one statement without locks (registry_move_read): two accounts by number, and the
+ * lowest-serial blocks of an issuance in the `from` account and `state` that hold `quantity`.
+ */
+export async function moveRead(
+  q: Queryable,
+  from: string,
+  to: string,
+  issuanceId: string,
+  state: UnitState,
+  quantity: bigint,
+): Promise<{ accounts: AccountBase[]; blocks: EBlock[] }> {
+  const rows = await q.query<MoveReadRow>(
+    'SELECT * FROM registry_move_read($1::text, $2::text, $3::uuid, $4::text, $5::bigint)',
+    [from, to, issuanceId, state, quantity.toString()],
+  );
+  const accounts: AccountBase[] = [];
+  const blocks: EBlock[] = [];
+  for (const r of rows)
+    if (r.r_block)
+      blocks.push({
+        id: r.r_id,
+        issuanceId: r.r_issuance_id,
+        start: BigInt(r.r_serial_start),
+        end: BigInt(r.r_serial_end),
+        accountId: r.r_account_id,
+        state: r.r_state,
+        authorizationId: r.r_authorization_id,
+        firstTransferred: r.r_first_transferred,
+      });
+    else
+      accounts.push({
+        id: r.r_id,
+        number: r.r_number,
+        org_id: r.r_org_id,
+        kind: r.r_kind,
+        national: r.r_national,
+        name: r.r_name,
+        closed_at: r.r_closed_at,
+      });
+  return { accounts, blocks };
 }
 
 /** The ledger index of committed transactions (appended at commit). */
