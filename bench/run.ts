@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './lib.js';
 
-const ALL = ['cold-start', 'lookup-latency', 'classify-file', 'ledger', 'lca', 'registry'];
+const ALL = ['cold-start', 'lookup-latency', 'classify-file', 'ledger', 'lca', 'registry', 'cbam'];
 const names = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const extra = process.argv.slice(2).filter((a) => a.startsWith('--'));
 let failed = 0;

@@ -144,7 +144,13 @@ export async function wire(
   footprint.products.setInstrumentClaimer((tx, c) => registry.certificates.claimForFootprint(tx, c));
   if (demoCredentials) await seedDemoRegistry(registry, await demoOrgIds(db));
   const classification = new ClassificationService(db, ledgerService);
-  const cbam = cbamServices({ db, ledger: ledgerService, identity, classification });
+  const cbam = cbamServices({
+    db,
+    ledger: ledgerService,
+    identity,
+    classification,
+    ...(where.dataDir ? { dataDir: where.dataDir } : {}),
+  });
   if (demoCredentials) await seedDemoCbam(cbam, await demoCbamOrgIds(db));
   return {
     db,

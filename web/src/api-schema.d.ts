@@ -12049,6 +12049,2246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cbam/scope/{cn}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Is a CN code (8 digits, or a 4/6-digit prefix) a CBAM good? With sector, goods category and reason */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The date the Annex I list is read at (default: today) */
+                    asOf?: string;
+                };
+                header?: never;
+                path: {
+                    cn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The answer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CbamScope"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/scope": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Scope of up to 10000 CN codes at once; bad codes are named by position (codes.N) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        codes: string[];
+                        /**
+                         * Format: date
+                         * @description The date the Annex I list is read at (default: today)
+                         */
+                        asOf?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description One answer per code, in order */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: components["schemas"]["CbamScope"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/rules/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Aggregated goods categories (Implementing Regulation (EU) 2023/1773, Annex II): sector, CN codes, routes, indirect coverage */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Calendar year (default: this year) */
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The categories */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            year: number;
+                            categories: components["schemas"]["CbamGoodsCategory"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/rules/defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Commission's default values in force in a year, with the year's mark-up; one country (and the fallback) or one CN code */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Calendar year (default: this year) */
+                    year?: number;
+                    country?: string;
+                    cn?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default values */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            year: number;
+                            defaults: components["schemas"]["CbamDefaultValue"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/rules/de-minimis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The de-minimis threshold of a year (tonnes net mass per importer) and the sectors outside it */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Calendar year (default: this year) */
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The threshold */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            year: number;
+                            thresholdTonnes: string | null;
+                            excludedSectors: ("cement" | "electricity" | "fertilisers" | "iron_steel" | "aluminium" | "hydrogen")[];
+                            source: string;
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/rules/free-allocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The share of free allocation EU producers still receive (CBAM factor), year by year to 2034 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The series */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            series: {
+                                year: number;
+                                share: string;
+                                source: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/rules/factors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grid electricity factors by country (t CO2/MWh) and the benchmarks in force in a year */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Calendar year (default: this year) */
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Factors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            year: number;
+                            gridFactors: {
+                                country: string;
+                                factor: string;
+                                year: number;
+                                source: string;
+                            }[];
+                            benchmarks: {
+                                category: string;
+                                route: string | null;
+                                benchmark: string;
+                                value: string;
+                                status: string;
+                                source: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/installations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Installations of the caller's organisations (or of one, by slug), latest versions */
+        get: {
+            parameters: {
+                query?: {
+                    org?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Installations, last changed first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            installations: components["schemas"]["CbamInstallation"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a new installation's data (version 1) for an organisation (its admins and members) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Slug or id; default the caller's only organisation */
+                    org?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CbamInstallationData"];
+                };
+            };
+            responses: {
+                /** @description Saved */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            installation: components["schemas"]["CbamInstallation"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/installations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An installation's data (the latest version, or ?version=) and its versions */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A version; default the latest */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The installation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            installation: components["schemas"]["CbamInstallationDetail"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Save a new version of an installation's data (earlier versions are kept) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CbamInstallationData"];
+                };
+            };
+            responses: {
+                /** @description Saved as the next version */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            installation: components["schemas"]["CbamInstallation"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/installations/{id}/calculation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Specific embedded emissions per process and good (Implementing Regulation (EU) 2023/1773, Annex III), with the rules of the year the period ends in */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A version; default the latest */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The calculation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calculation: components["schemas"]["CbamCalculation"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/installations/{id}/communication": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue the communication file of an installation's latest version: calculated, signed (Ed25519 JWS), recorded in the public ledger by its hash only, and kept */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The signed file */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            file: components["schemas"]["CbamCommunicationFile"];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/communications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The communication files your organisations issued, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    org?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Issued files */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            communications: components["schemas"]["CbamCommunicationSummary"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/communications/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a communication file (JSON, or an XLSX we issued): its hash, its signature with the embedded key, and its ledger entry when it is on this server */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The file: JSON, or XLSX bytes */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            responses: {
+                /** @description The verdict and its reasons */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CbamCommunicationVerification"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over the size limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/communications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One issued file, as signed: JSON, or the XLSX workbook laid out like the Commission template (`{id}.xlsx` or `?format=xlsx`) */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "json" | "xlsx";
+                };
+                header?: never;
+                path: {
+                    /** @description The file id; with `.xlsx` the workbook */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CbamCommunicationFile"];
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/templates/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read a workbook laid out like the communication template (ours, or filled in by hand) into installation data; errors name sheet, cell and field */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            responses: {
+                /** @description The installation data */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                installation: {
+                                    name: string;
+                                    operator: string;
+                                    country: string;
+                                    city?: string;
+                                    address?: string;
+                                    unlocode?: string;
+                                    latitude?: number;
+                                    longitude?: number;
+                                    /** Format: email */
+                                    contactEmail?: string;
+                                };
+                                reportingPeriod: {
+                                    /** Format: date */
+                                    start: string;
+                                    /** Format: date */
+                                    end: string;
+                                };
+                                /** @default [] */
+                                sourceStreams: {
+                                    id: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    method: "combustion" | "process" | "mass_balance";
+                                    activityData: string | number;
+                                    ncv?: string | number;
+                                    emissionFactor?: string | number;
+                                    oxidationFactor?: string | number;
+                                    carbonContent?: string | number;
+                                    biomassFraction?: string | number;
+                                }[];
+                                /** @default [] */
+                                energyFlows: {
+                                    process: string;
+                                    /** @enum {string} */
+                                    kind: "heat" | "waste_gas" | "electricity";
+                                    /** @enum {string} */
+                                    direction: "imported" | "exported" | "consumed";
+                                    quantity: string | number;
+                                    emissionFactor?: string | number;
+                                    /** @enum {string} */
+                                    electricitySource?: "grid" | "ppa" | "direct_connection" | "guarantee_of_origin";
+                                }[];
+                                processes: {
+                                    id: string;
+                                    name: string;
+                                    goodsCategory: string;
+                                    route?: string;
+                                    cnCodes: string[];
+                                    production: string | number;
+                                    /** @default [] */
+                                    sourceStreams: {
+                                        id: string;
+                                        share: string | number;
+                                    }[];
+                                    otherDirectEmissions?: string | number;
+                                    /** @default [] */
+                                    precursors: {
+                                        from: string;
+                                        mass: string | number;
+                                    }[];
+                                }[];
+                                /** @default [] */
+                                purchasedPrecursors: {
+                                    id: string;
+                                    name: string;
+                                    cn: string;
+                                    country: string;
+                                    installation?: string;
+                                    seeDirect?: string | number;
+                                    seeIndirect?: string | number;
+                                }[];
+                                /** @default [] */
+                                carbonPricePaid: {
+                                    goodsCategory: string;
+                                    instrument: string;
+                                    price: string | number;
+                                    currency: string;
+                                    coveredShare: string | number;
+                                    rebate?: string | number;
+                                }[];
+                            };
+                            /** @description Whether the workbook carries a signed file */
+                            signed: boolean;
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over the size limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/supplier-files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The importer's supplier files, every version, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The importer organisation (id or slug); default: the caller's only organisation */
+                    org?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Supplier files */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CbamSupplierFile"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Import a supplier's communication file (JSON or the XLSX template): validated, signature checked, kept as a new version */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description The importer organisation (id or slug); default: the caller's only organisation */
+                    org?: string;
+                    filename?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            responses: {
+                /** @description Imported as a new version */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CbamSupplierFileImported"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/supplier-files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One supplier file version, with the file as imported */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The importer organisation (id or slug); default: the caller's only organisation */
+                    org?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CbamSupplierFile"] & {
+                            file?: unknown;
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Shipments of a year, each linked to its supplier file version or to default values */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The importer organisation (id or slug); default: the caller's only organisation */
+                    org?: string;
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Shipments */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CbamShipment"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Import shipments (CSV: reference,importDate,cn,countryOfOrigin,netMass,unit,installation); all lines or none */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description The importer organisation (id or slug); default: the caller's only organisation */
+                    org?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "text/csv": string;
+                };
+            };
+            responses: {
+                /** @description Imported */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            imported: number;
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/declarations/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The annual CBAM declaration: per CN code and country of origin, de minimis applied */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The importer organisation (id or slug); default: the caller's only organisation */
+                    org?: string;
+                };
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The declaration */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CbamDeclaration"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/declarations/{year}/xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The annual declaration as XML (structure documented in docs/cbam-declaration.md) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The importer organisation (id or slug); default: the caller's only organisation */
+                    org?: string;
+                };
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The declaration XML */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/xml": string;
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/reports/{year}/{quarter}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The periodic report of one quarter: the declaration lines over its shipments */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The importer organisation (id or slug); default: the caller's only organisation */
+                    org?: string;
+                };
+                header?: never;
+                path: {
+                    year: number;
+                    quarter: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The quarterly report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CbamReport"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organisation's EU ETS price series, oldest period first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The organisation, by id or slug (default: your only one) */
+                    org?: string;
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The series */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            orgId: string;
+                            prices: components["schemas"]["CbamEtsPrice"][];
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Import an EU ETS price series (CSV: periodStart,periodEnd,priceEur,kind; quarterly in 2026, weekly from 2027); all rows or none, periods held already are replaced */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description The organisation, by id or slug (default: your only one) */
+                    org?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "text/csv": string;
+                };
+            };
+            responses: {
+                /** @description Imported */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            imported: number;
+                        };
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/cost/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Certificates owed for a declaration year: embedded emissions less the free-allocation adjustment and the carbon price paid abroad, in whole certificates, and their cost */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The organisation, by id or slug (default: your only one) */
+                    org?: string;
+                    /** @description EUR per unit of other currencies, for carbon prices paid abroad */
+                    rates?: string;
+                };
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Certificates owed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CbamCertificatesOwed"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cbam/cost/projection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A product line year by year, 2026–2034: free-allocation share, adjustment, certificates, price, cost */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CbamProjectionInput"];
+                };
+            };
+            responses: {
+                /** @description The projection */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CbamCostProjection"];
+                    };
+                };
+                /** @description Malformed input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Signed in, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -14355,6 +16595,600 @@ export interface components {
                 violations: number;
                 examples: string[];
             }[];
+        };
+        CbamScope: {
+            /** @example 72085120 */
+            cn: string;
+            inScope: boolean;
+            /** @enum {string|null} */
+            sector: "cement" | "electricity" | "fertilisers" | "iron_steel" | "aluminium" | "hydrogen" | null;
+            /** @example CN 7208 51 20 is under Annex I entry 7208 (iron and steel) */
+            reason: string;
+            /** @example iron_steel_products */
+            goodsCategory?: string | null;
+        };
+        CbamGoodsCategory: {
+            code: string;
+            /** @enum {string} */
+            sector: "cement" | "electricity" | "fertilisers" | "iron_steel" | "aluminium" | "hydrogen";
+            name: string;
+            cnPrefixes: string[];
+            routes: string[];
+            countsIndirect: boolean;
+        };
+        CbamDefaultValue: {
+            cn: string;
+            country: string;
+            year: number;
+            baseDirect: string;
+            baseIndirect: string;
+            markup: string;
+            direct: string;
+            indirect: string;
+            total: string;
+            source: string;
+            status: string;
+            markupSource: string | null;
+        };
+        CbamInstallation: {
+            id: string;
+            orgId: string;
+            orgSlug: string;
+            name: string;
+            country: string;
+            version: number;
+            latestVersion: number;
+            reportingPeriod: {
+                start: string;
+                end: string;
+            };
+            updatedAt: string;
+            createdBy: string;
+        };
+        /** @description Installation data: installation, reportingPeriod, sourceStreams, energyFlows, processes, purchasedPrecursors, carbonPricePaid (see docs/cbam-installations.md) */
+        CbamInstallationData: {
+            [key: string]: unknown;
+        };
+        CbamInstallationDetail: components["schemas"]["CbamInstallation"] & {
+            data: components["schemas"]["CbamInstallationData"];
+            versions: {
+                version: number;
+                createdBy: string;
+                createdAt: string;
+            }[];
+        };
+        CbamCalculation: {
+            installation: {
+                name: string;
+                country: string;
+            };
+            reportingPeriod: {
+                start: string;
+                end: string;
+            };
+            sourceStreams: {
+                id: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                emissions: string;
+            }[];
+            /** @description A decimal (t CO2e, or t CO2e per t of good) */
+            totalDirectEmissions: string;
+            processes: {
+                process: string;
+                goodsCategory: string;
+                route: string | null;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                production: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                directEmissions: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                attributedDirect: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                attributedIndirect: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                precursorsDirect: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                precursorsIndirect: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                seeDirect: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                seeIndirect: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                seeTotal: string;
+                defaults: string[];
+                warnings: string[];
+            }[];
+            goods: {
+                cn: string;
+                process: string;
+                goodsCategory: string;
+                route: string | null;
+                sector: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                seeDirect: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                seeIndirect: string;
+                /** @description A decimal (t CO2e, or t CO2e per t of good) */
+                seeTotal: string;
+                /** @enum {string} */
+                source: "actual" | "default";
+                electricity: {
+                    factor: string;
+                    /** @enum {string} */
+                    source: "grid" | "ppa" | "direct_connection";
+                } | null;
+            }[];
+            warnings: string[];
+        };
+        CbamCommunicationFile: {
+            /** @enum {string} */
+            format: "greentrade.cbam.communication/1";
+            id: string;
+            /** Format: date-time */
+            issuedAt: string;
+            issuer: {
+                org: string;
+                name: string;
+            };
+            data: {
+                installation: {
+                    name: string;
+                    operator: string;
+                    country: string;
+                    city?: string;
+                    address?: string;
+                    unlocode?: string;
+                    latitude?: number;
+                    longitude?: number;
+                    /** Format: email */
+                    contactEmail?: string;
+                };
+                reportingPeriod: {
+                    /** Format: date */
+                    start: string;
+                    /** Format: date */
+                    end: string;
+                };
+                /** @default [] */
+                sourceStreams: {
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    method: "combustion" | "process" | "mass_balance";
+                    activityData: string | number;
+                    ncv?: string | number;
+                    emissionFactor?: string | number;
+                    oxidationFactor?: string | number;
+                    carbonContent?: string | number;
+                    biomassFraction?: string | number;
+                }[];
+                /** @default [] */
+                energyFlows: {
+                    process: string;
+                    /** @enum {string} */
+                    kind: "heat" | "waste_gas" | "electricity";
+                    /** @enum {string} */
+                    direction: "imported" | "exported" | "consumed";
+                    quantity: string | number;
+                    emissionFactor?: string | number;
+                    /** @enum {string} */
+                    electricitySource?: "grid" | "ppa" | "direct_connection" | "guarantee_of_origin";
+                }[];
+                processes: {
+                    id: string;
+                    name: string;
+                    goodsCategory: string;
+                    route?: string;
+                    cnCodes: string[];
+                    production: string | number;
+                    /** @default [] */
+                    sourceStreams: {
+                        id: string;
+                        share: string | number;
+                    }[];
+                    otherDirectEmissions?: string | number;
+                    /** @default [] */
+                    precursors: {
+                        from: string;
+                        mass: string | number;
+                    }[];
+                }[];
+                /** @default [] */
+                purchasedPrecursors: {
+                    id: string;
+                    name: string;
+                    cn: string;
+                    country: string;
+                    installation?: string;
+                    seeDirect?: string | number;
+                    seeIndirect?: string | number;
+                }[];
+                /** @default [] */
+                carbonPricePaid: {
+                    goodsCategory: string;
+                    instrument: string;
+                    price: string | number;
+                    currency: string;
+                    coveredShare: string | number;
+                    rebate?: string | number;
+                }[];
+            };
+            results: {
+                installation: {
+                    name: string;
+                    country: string;
+                };
+                reportingPeriod: {
+                    start: string;
+                    end: string;
+                };
+                sourceStreams: {
+                    id: string;
+                    emissions: string;
+                }[];
+                totalDirectEmissions: string;
+                processes: {
+                    process: string;
+                    goodsCategory: string;
+                    route: string | null;
+                    production: string;
+                    directEmissions: string;
+                    attributedDirect: string;
+                    attributedIndirect: string;
+                    precursorsDirect: string;
+                    precursorsIndirect: string;
+                    seeDirect: string;
+                    seeIndirect: string;
+                    seeTotal: string;
+                    defaults: string[];
+                    warnings: string[];
+                }[];
+                goods: {
+                    cn: string;
+                    process: string;
+                    goodsCategory: string;
+                    route: string | null;
+                    /** @enum {string} */
+                    sector: "cement" | "electricity" | "fertilisers" | "iron_steel" | "aluminium" | "hydrogen";
+                    seeDirect: string;
+                    seeIndirect: string;
+                    seeTotal: string;
+                    /** @enum {string} */
+                    source: "actual" | "default";
+                    electricity: {
+                        factor: string;
+                        /** @enum {string} */
+                        source: "grid" | "ppa" | "direct_connection";
+                    } | null;
+                }[];
+                warnings: string[];
+            };
+            proof?: {
+                jws: string;
+                publicKey: {
+                    [key: string]: string;
+                };
+                sha256: string;
+                ledger: {
+                    origin: string;
+                    index: number;
+                    leafHash: string;
+                } | null;
+            };
+        };
+        CbamCommunicationSummary: {
+            id: string;
+            installationId: string;
+            installationVersion: number;
+            installationName: string;
+            sha256: string;
+            keyThumbprint: string;
+            ledgerIndex: number;
+            issuedAt: string;
+        };
+        CbamCommunicationVerification: {
+            valid: boolean;
+            reasons: string[];
+            publicKeyThumbprint: string | null;
+        };
+        CbamSupplierFileImported: {
+            id: string;
+            supplier: string;
+            installation: string;
+            version: number;
+            warnings: string[];
+        };
+        CbamSupplierFile: {
+            id: string;
+            supplier: string;
+            installation: string;
+            country: string;
+            operator: string;
+            version: number;
+            filename: string;
+            /** @enum {string} */
+            format: "json" | "xlsx";
+            importedAt: string;
+            signed: boolean;
+            keyThumbprint: string | null;
+            latest: boolean;
+            reportingPeriod: {
+                start: string;
+                end: string;
+            };
+            warnings: string[];
+            goods: components["schemas"]["CbamSupplierGood"][];
+        };
+        CbamSupplierGood: {
+            cn: string;
+            /** @enum {string|null} */
+            sector?: "cement" | "electricity" | "fertilisers" | "iron_steel" | "aluminium" | "hydrogen" | null;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            seeDirect: string;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            seeIndirect: string | null;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            seeTotal: string;
+            /** @enum {string} */
+            source: "actual" | "default";
+        };
+        CbamShipment: {
+            reference: string;
+            importDate: string;
+            cn: string;
+            countryOfOrigin: string;
+            /** @enum {string} */
+            sector: "cement" | "electricity" | "fertilisers" | "iron_steel" | "aluminium" | "hydrogen";
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            netMass: string;
+            /** @enum {string} */
+            unit: "t" | "MWh";
+            installation: string | null;
+            linked: {
+                supplierFileId: string;
+                version: number;
+            } | null;
+            /** @enum {string} */
+            source: "supplier" | "default" | "missing";
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            direct: string | null;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            indirect: string | null;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            total: string | null;
+        };
+        CbamDeclaration: {
+            year: number;
+            declarant: {
+                id: string;
+                slug: string;
+                name: string;
+            };
+            dueDate: string;
+            period: {
+                start: string;
+                end: string;
+            };
+            deMinimis: {
+                exempt: boolean;
+                /**
+                 * @description A decimal number as a string
+                 * @example 285
+                 */
+                totalMass: string;
+                /**
+                 * @description A decimal number as a string
+                 * @example 285
+                 */
+                threshold: string | null;
+                excludedSectors: ("cement" | "electricity" | "fertilisers" | "iron_steel" | "aluminium" | "hydrogen")[];
+                source: string;
+                explanation: string;
+            };
+            lines: components["schemas"]["CbamDeclarationLine"][];
+            totals: components["schemas"]["CbamTotals"];
+            complete: boolean;
+            warnings: string[];
+        };
+        CbamDeclarationLine: {
+            cn: string;
+            country: string;
+            /** @enum {string} */
+            sector: "cement" | "electricity" | "fertilisers" | "iron_steel" | "aluminium" | "hydrogen";
+            /** @enum {string} */
+            unit: "t" | "MWh";
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            netMass: string;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            direct: string;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            indirect: string;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            total: string;
+            indirectCounted: boolean;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            defaultShare: string;
+            shipments: number;
+            supplierFiles: {
+                id: string;
+                version: number;
+                installation: string;
+            }[];
+        };
+        CbamTotals: {
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            netMass: string;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            electricity: string;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            direct: string;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            indirect: string;
+            /**
+             * @description A decimal number as a string
+             * @example 285
+             */
+            total: string;
+        };
+        CbamReport: {
+            year: number;
+            quarter: number;
+            declarant: {
+                id: string;
+                slug: string;
+                name: string;
+            };
+            period: {
+                start: string;
+                end: string;
+            };
+            lines: components["schemas"]["CbamDeclarationLine"][];
+            totals: components["schemas"]["CbamTotals"];
+            complete: boolean;
+            warnings: string[];
+        };
+        CbamEtsPrice: {
+            periodStart: string;
+            periodEnd: string;
+            priceEur: string;
+            /** @enum {string} */
+            kind: "quarterly" | "weekly";
+            importedAt: string;
+        };
+        CbamCertificatesOwed: {
+            orgId: string;
+            year: number;
+            exempt: boolean;
+            exemptReason: string | null;
+            price: components["schemas"]["CbamYearPrice"];
+            lines: {
+                cn: string;
+                country: string;
+                sector: string | null;
+                route: string | null;
+                netMass: string;
+                embedded: string;
+                freeAllocationShare: string;
+                benchmark: string | null;
+                benchmarkSource: string | null;
+                freeAllocationAdjustment: string;
+                carbonPriceDeduction: string;
+                certificates: string;
+                costEur: string | null;
+                notes: string[];
+            }[];
+            totals: {
+                embedded: string;
+                freeAllocationAdjustment: string;
+                carbonPriceDeduction: string;
+                certificatesExact: string;
+                certificatesToSurrender: string;
+                costEur: string | null;
+            };
+            timeline: {
+                certificatesOnSaleFrom: string;
+                declarationDue: string;
+                surrenderBy: string;
+            };
+            notes: string[];
+        };
+        CbamYearPrice: {
+            year: number;
+            eurPerCertificate: string;
+            /** @enum {string} */
+            kind: "quarterly" | "weekly";
+            periods: number;
+            complete: boolean;
+            rule: string;
+        } | null;
+        CbamCostProjection: {
+            cn: string;
+            country: string;
+            route: string | null;
+            sector: string | null;
+            benchmark: {
+                value: string;
+                source: string;
+            } | null;
+            priceBasis: string;
+            rows: {
+                year: number;
+                freeAllocationShare: string;
+                see: string;
+                embedded: string;
+                benchmark: string | null;
+                benchmarkAdjustment: string;
+                carbonPriceDeduction: string;
+                certificates: string;
+                wholeCertificates: string;
+                priceEur: string;
+                costEur: string;
+            }[];
+            totals: {
+                certificates: string;
+                costEur: string;
+            };
+            notes: string[];
+        };
+        CbamProjectionInput: {
+            cn: string;
+            country: string;
+            route?: string | null;
+            tonnesPerYear: string | number;
+            seeDirect: string | number;
+            seeIndirect?: string | number;
+            carbonPricePaidEurPerT?: string | number;
+            priceEur?: string | number;
+            priceGrowthPerYear?: string | number;
+            org?: string;
         };
     };
     responses: never;

@@ -10,6 +10,8 @@ export interface CbamDeps {
   identity: IdentityService;
   /** The CBAM list (`cbam-annex-i`) and the HS nomenclature, for scope. */
   classification: ClassificationService;
+  /** Where key files live (the communication part's signing-key cipher); default GREENTRADE_DATA_DIR. */
+  dataDir?: string;
 }
 
 /** Organisations the demo data is seeded for: the exporting installation's and the EU importer's. */

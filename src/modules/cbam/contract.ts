@@ -88,7 +88,10 @@ export interface CbamInstallations {
     version?: number,
   ): Promise<InstallationSummary & { data: InstallationData }>;
   list(viewer: Viewer, orgId?: string): Promise<InstallationSummary[]>;
-  calculate(viewer: Viewer, id: string): Promise<CalculationResult>;
+  /** The latest version's calculation, or a given version's (so a file matches the data it was issued from). */
+  calculate(viewer: Viewer, id: string, version?: number): Promise<CalculationResult>;
+  /** The calculation of data kept nowhere (a template an importer received filled in by hand). */
+  calculateData(data: unknown): Promise<CalculationResult>;
 }
 
 export interface CbamCommunication {

@@ -25,7 +25,7 @@ export function cbamServices(deps: CbamDeps): CbamServices {
   const rules = new RulesService(deps);
   const installations = new InstallationService(deps, rules);
   const communication = new CommunicationService(deps, rules, installations);
-  const importer = new ImporterService(deps, rules, communication);
+  const importer = new ImporterService(deps, rules, communication, installations);
   const cost = new CostService(deps, rules, importer);
   return { deps, rules, installations, communication, importer, cost };
 }
