@@ -17016,6 +17016,8 @@ export interface components {
             country: string;
             /** @enum {string} */
             sector: "cement" | "electricity" | "fertilisers" | "iron_steel" | "aluminium" | "hydrogen";
+            /** @description The production route the supplier files state (its EU benchmark); null for default values */
+            route: string | null;
             /** @enum {string} */
             unit: "t" | "MWh";
             /**

@@ -36,7 +36,13 @@ beforeAll(async () => {
   // The rules as inputs: share 0.975 in 2026; benchmark 1.37 for 76011000, none for 72085120.
   const rules = {
     freeAllocationShare: async (year: number) => (year === 2026 ? '0.975' : '0'),
-    benchmark: async (cn: string) => (cn === '76011000' ? { value: '1.37', source: 'test' } : null),
+    // For a line whose supplier states the secondary route, that route's benchmark, 0.091.
+    benchmark: async (cn: string, route: string | null) =>
+      cn !== '76011000'
+        ? null
+        : route === 'secondary'
+          ? { value: '0.091', source: 'test' }
+          : { value: '1.37', source: 'test' },
   } as unknown as RulesService;
   const importer = { declaration: async () => declaration } as unknown as ImporterService;
   cost = new CostService(platform.cbam.deps, rules, importer);
@@ -156,6 +162,30 @@ describe('certificates owed', () => {
       declarationDue: '2027-09-30',
       surrenderBy: '2027-09-30',
     });
+  });
+
+  it('adjusts each line by the benchmark of the route its supplier states', async () => {
+    declaration = {
+      lines: [
+        {
+          cn: '76011000',
+          country: 'CN',
+          sector: 'aluminium',
+          route: 'secondary',
+          netMass: '100',
+          total: '30',
+        },
+        { cn: '76011000', country: 'CN', sector: 'aluminium', route: null, netMass: '100', total: '190' },
+      ],
+      totals: { total: '220' },
+      deMinimis: { exempt: false },
+    };
+    const r = await cost.owed(person(orgs.a, 'member'), orgs.a, 2026);
+    // Secondary: 30 − 0.975 × 0.091 × 100 = 30 − 8.8725 = 21.1275; no route: 190 − 0.975 × 1.37 × 100 = 190 − 133.575 = 56.425
+    expect(r.lines.map((l) => [l.route, l.freeAllocationAdjustment, l.certificates])).toEqual([
+      ['secondary', '8.8725', '21.1275'],
+      [null, '133.575', '56.425'],
+    ]);
   });
 
   it('owes nothing when the importer is under the de-minimis threshold, and says why', async () => {

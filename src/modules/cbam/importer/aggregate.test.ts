@@ -25,6 +25,55 @@ const hebei = (version: number, seeDirect: string, seeIndirect: string): Supplie
 });
 
 describe('aggregate', () => {
+  it('keeps goods of one CN code and country made by different routes in lines of their own', () => {
+    // Two smelters in CN state unwrought aluminium (7601 10 00) by different routes; their EU
+    // benchmarks differ (primary 1.423, secondary 0.091), so the lines must not be merged.
+    const smelter = (id: string, route: string, see: string): SupplierFileVersion => ({
+      id,
+      supplierId: id,
+      version: 1,
+      installation: id,
+      country: 'CN',
+      goods: [
+        {
+          cn: '76011000',
+          sector: 'aluminium',
+          seeDirect: see,
+          seeIndirect: '0',
+          seeTotal: see,
+          source: 'actual',
+          route,
+        },
+      ],
+    });
+    const al = (reference: string, netMass: string, installation: string | null): ShipmentRow => ({
+      reference,
+      importDate: '2026-05-01',
+      cn: '76011000',
+      countryOfOrigin: 'CN',
+      sector: 'aluminium',
+      netMass,
+      installation,
+    });
+    const r = aggregate(
+      [
+        al('P1', '10', 'Primary Smelter'),
+        al('P2', '5', 'Primary Smelter'),
+        al('S1', '20', 'Recycler'),
+        { ...al('D1', '1', null), countryOfOrigin: 'IN' },
+      ],
+      [smelter('Primary Smelter', 'primary', '1.6'), smelter('Recycler', 'secondary', '0.3')],
+      stubSnapshot(),
+      STUB_DE_MINIMIS,
+    );
+    // primary: (10 + 5) × 1.6 = 24; secondary: 20 × 0.3 = 6; IN default (route unknown): 1 × 1.5 × 1.1 = 1.65
+    expect(r.lines.map((l) => [l.country, l.route, l.netMass, l.direct])).toEqual([
+      ['CN', 'primary', '15', '24'],
+      ['CN', 'secondary', '20', '6'],
+      ['IN', null, '1', '1.65'],
+    ]);
+  });
+
   it('adds up supplier figures and defaults per CN code and country, counting indirect only where the year does', () => {
     const shipments = [
       ship('S1', '100'),
@@ -54,6 +103,7 @@ describe('aggregate', () => {
         cn: '31021010',
         country: 'TR',
         sector: 'fertilisers',
+        route: null,
         unit: 't',
         netMass: '10',
         direct: '22',
@@ -68,6 +118,7 @@ describe('aggregate', () => {
         cn: '72085120',
         country: 'CN',
         sector: 'iron_steel',
+        route: null,
         unit: 't',
         netMass: '150',
         direct: '285',
@@ -82,6 +133,7 @@ describe('aggregate', () => {
         cn: '76011000',
         country: 'IN',
         sector: 'aluminium',
+        route: null,
         unit: 't',
         netMass: '20',
         direct: '33',

@@ -34,6 +34,8 @@ export interface SupplierGood {
   seeIndirect: string | null;
   seeTotal: string;
   source: 'actual' | 'default';
+  /** The production route of the process that made it (the EU benchmark of its free-allocation adjustment). */
+  route?: string | null;
 }
 
 /** One imported version of a supplier's communication file, as linking needs it. */
@@ -66,6 +68,12 @@ export interface DeclarationLine {
   cn: string;
   country: string;
   sector: CbamSector;
+  /**
+   * The production route stated by the supplier files of this line; null for default values.
+   * Shipments of one CN code and country made by different routes are separate lines, as their
+   * free-allocation adjustments use different benchmarks.
+   */
+  route: string | null;
   unit: 't' | 'MWh';
   netMass: string;
   direct: string;
@@ -211,7 +219,9 @@ export function aggregate(
     const counted = snapshot.countsIndirect(s.sector);
     const unit = s.sector === 'electricity' ? 'MWh' : 't';
     const mass = new D(s.netMass);
-    const key = `${s.cn}|${s.countryOfOrigin}`;
+    const hit = link(s);
+    const route = hit?.good.route ?? null;
+    const key = `${s.cn}|${s.countryOfOrigin}|${route ?? ''}`;
     let acc = lines.get(key);
     if (!acc) {
       acc = {
@@ -219,6 +229,7 @@ export function aggregate(
           cn: s.cn,
           country: s.countryOfOrigin,
           sector: s.sector,
+          route,
           unit,
           indirectCounted: counted,
           shipments: 0,
@@ -234,7 +245,6 @@ export function aggregate(
     }
     acc.line.shipments += 1;
     acc.mass = acc.mass.plus(mass);
-    const hit = link(s);
     let see: { direct: string; indirect: string | null } | null = null;
     let source: LinkedShipment['source'];
     if (hit) {
@@ -284,7 +294,9 @@ export function aggregate(
   let tIndirect = ZERO;
   for (const acc of [...lines.values()].sort((a, b) =>
     a.line.cn === b.line.cn
-      ? a.line.country.localeCompare(b.line.country)
+      ? a.line.country === b.line.country
+        ? (a.line.route ?? '').localeCompare(b.line.route ?? '')
+        : a.line.country.localeCompare(b.line.country)
       : a.line.cn.localeCompare(b.line.cn),
   )) {
     const total = acc.direct.plus(acc.indirect);

@@ -86,6 +86,10 @@ const Line = z
     cn: z.string(),
     country: z.string(),
     sector: z.enum(CBAM_SECTORS),
+    route: z.string().nullable().openapi({
+      description:
+        'The production route the supplier files state (its EU benchmark); null for default values',
+    }),
     unit: z.enum(['t', 'MWh']),
     netMass: Num,
     direct: Num,

@@ -20,6 +20,7 @@ describe('supplier file checks', () => {
         seeIndirect: '0.4',
         seeTotal: '2.3',
         source: 'actual',
+        route: null,
       },
     ]);
   });

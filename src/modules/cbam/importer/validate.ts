@@ -22,6 +22,7 @@ const Good = z.object({
   seeTotal: Dec.nullish(),
   source: z.enum(['actual', 'default']).optional(),
   sector: z.string().nullish(),
+  route: z.string().max(64).nullish(),
 });
 
 const zodIssues = (prefix: string, e: z.ZodError): Issue[] =>
@@ -143,6 +144,7 @@ export function checkFigures(
       seeIndirect: indirect,
       seeTotal: g.seeTotal ?? new Decimal(g.seeDirect).plus(indirect ?? 0).toFixed(),
       source: g.source ?? 'actual',
+      route: g.route ?? null,
     });
   });
   const stated = new Set(p.goods.map((g) => g.cn));

@@ -35,6 +35,7 @@ export function declarationXml(d: Declaration): string {
     g.ele('CNCode').txt(l.cn);
     g.ele('CountryOfOrigin').txt(l.country);
     g.ele('Sector').txt(l.sector);
+    if (l.route !== null) g.ele('ProductionRoute').txt(l.route);
     g.ele('NetMass', { unit: l.unit }).txt(l.netMass);
     const e = g.ele('EmbeddedEmissions', { unit: 'tCO2e' });
     e.ele('Direct').txt(l.direct);

@@ -106,7 +106,7 @@ export function CostPage() {
                   </thead>
                   <tbody>
                     {owed.data.lines.map((l) => (
-                      <tr key={`${l.cn}-${l.country}`}>
+                      <tr key={`${l.cn}-${l.country}-${l.route ?? ''}`}>
                         <td data-label={t('cbam.cost.columns.cn')} className="mono">
                           {l.cn}
                         </td>

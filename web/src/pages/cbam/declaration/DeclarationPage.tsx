@@ -260,7 +260,7 @@ function LinesTable({ lines, totals }: { lines: DeclarationLine[]; totals: Decla
         <tbody>
           {lines.map((l) => (
             <tr
-              key={`${l.cn}-${l.country}`}
+              key={`${l.cn}-${l.country}-${l.route ?? ''}`}
               data-testid="declaration-line"
               data-cn={l.cn}
               data-country={l.country}
@@ -269,6 +269,7 @@ function LinesTable({ lines, totals }: { lines: DeclarationLine[]; totals: Decla
                 <span className="code">{l.cn}</span>
                 <div className="muted small">
                   {t(`cbam.importer.sectors.${l.sector}`, { defaultValue: l.sector })}
+                  {l.route ? ` · ${l.route}` : null}
                 </div>
               </td>
               <td data-label={col('country')}>{l.country}</td>

@@ -76,6 +76,8 @@ export interface DeclarationLine {
   cn: string;
   country: string;
   sector: string;
+  /** The production route the supplier files state; null for default values. */
+  route?: string | null;
   unit?: string;
   netMass: string;
   direct: string;
