@@ -169,16 +169,44 @@ export function readRuleFiles(dir: (name: string) => string = (n) => dataFile('c
   return { data: data as RuleData, hash: hash.digest('hex') };
 }
 
-const TABLES = [
-  'cbam_goods_category',
-  'cbam_coverage',
-  'cbam_markup',
-  'cbam_free_allocation',
-  'cbam_de_minimis',
-  'cbam_default_value',
-  'cbam_grid_factor',
-  'cbam_plausible_range',
-  'cbam_benchmark',
+/**
+ * Each rules table, the file it is loaded from and its columns; a column takes the file's field of
+ * the same name, but for `[column, field]` pairs.
+ */
+const TABLES: { table: string; rows: keyof RuleData; columns: (string | [string, string])[] }[] = [
+  {
+    table: 'cbam_goods_category',
+    rows: 'categories',
+    columns: [['code', 'category'], 'sector', 'name', 'cn_prefixes', 'routes'],
+  },
+  {
+    table: 'cbam_coverage',
+    rows: 'coverage',
+    columns: ['sector', 'from_year', 'to_year', 'direct', 'indirect', 'source'],
+  },
+  { table: 'cbam_markup', rows: 'markups', columns: ['sector', 'from_year', 'to_year', 'markup', 'source'] },
+  { table: 'cbam_free_allocation', rows: 'freeAllocation', columns: ['year', 'share', 'source'] },
+  {
+    table: 'cbam_de_minimis',
+    rows: 'deMinimis',
+    columns: ['from_year', 'to_year', 'threshold_tonnes', 'excluded_sectors', 'source'],
+  },
+  {
+    table: 'cbam_default_value',
+    rows: 'defaults',
+    columns: ['country', 'cn', 'direct', 'indirect', 'from_year', 'to_year', 'status', 'source'],
+  },
+  { table: 'cbam_grid_factor', rows: 'grid', columns: ['country', 'factor', 'year', 'source'] },
+  {
+    table: 'cbam_plausible_range',
+    rows: 'ranges',
+    columns: ['category', 'route', 'min', 'max', 'source'],
+  },
+  {
+    table: 'cbam_benchmark',
+    rows: 'benchmarks',
+    columns: ['category', 'route', 'benchmark', 'value', 'from_year', 'to_year', 'status', 'source'],
+  },
 ];
 
 async function insertRows(tx: Queryable, table: string, columns: string[], rows: unknown[][]): Promise<void> {
@@ -193,79 +221,16 @@ async function insertRows(tx: Queryable, table: string, columns: string[], rows:
 }
 
 async function writeAll(tx: Queryable, d: RuleData): Promise<void> {
-  for (const t of TABLES) await tx.query(`DELETE FROM ${t}`);
-  await insertRows(
-    tx,
-    'cbam_goods_category',
-    ['code', 'sector', 'name', 'cn_prefixes', 'routes'],
-    d.categories.map((r) => [r.category, r.sector, r.name, r.cn_prefixes, r.routes]),
-  );
-  await insertRows(
-    tx,
-    'cbam_coverage',
-    ['sector', 'from_year', 'to_year', 'direct', 'indirect', 'source'],
-    d.coverage.map((r) => [r.sector, r.from_year, r.to_year, r.direct, r.indirect, r.source]),
-  );
-  await insertRows(
-    tx,
-    'cbam_markup',
-    ['sector', 'from_year', 'to_year', 'markup', 'source'],
-    d.markups.map((r) => [r.sector, r.from_year, r.to_year, r.markup, r.source]),
-  );
-  await insertRows(
-    tx,
-    'cbam_free_allocation',
-    ['year', 'share', 'source'],
-    d.freeAllocation.map((r) => [r.year, r.share, r.source]),
-  );
-  await insertRows(
-    tx,
-    'cbam_de_minimis',
-    ['from_year', 'to_year', 'threshold_tonnes', 'excluded_sectors', 'source'],
-    d.deMinimis.map((r) => [r.from_year, r.to_year, r.threshold_tonnes, r.excluded_sectors, r.source]),
-  );
-  await insertRows(
-    tx,
-    'cbam_default_value',
-    ['country', 'cn', 'direct', 'indirect', 'from_year', 'to_year', 'status', 'source'],
-    d.defaults.map((r) => [
-      r.country,
-      r.cn,
-      r.direct,
-      r.indirect,
-      r.from_year,
-      r.to_year,
-      r.status,
-      r.source,
-    ]),
-  );
-  await insertRows(
-    tx,
-    'cbam_grid_factor',
-    ['country', 'factor', 'year', 'source'],
-    d.grid.map((r) => [r.country, r.factor, r.year, r.source]),
-  );
-  await insertRows(
-    tx,
-    'cbam_plausible_range',
-    ['category', 'route', 'min', 'max', 'source'],
-    d.ranges.map((r) => [r.category, r.route, r.min, r.max, r.source]),
-  );
-  await insertRows(
-    tx,
-    'cbam_benchmark',
-    ['category', 'route', 'benchmark', 'value', 'from_year', 'to_year', 'status', 'source'],
-    d.benchmarks.map((r) => [
-      r.category,
-      r.route,
-      r.benchmark,
-      r.value,
-      r.from_year,
-      r.to_year,
-      r.status,
-      r.source,
-    ]),
-  );
+  for (const { table } of TABLES) await tx.query(`DELETE FROM ${table}`);
+  for (const { table, rows, columns } of TABLES) {
+    const pairs = columns.map((c) => (typeof c === 'string' ? [c, c] : c));
+    await insertRows(
+      tx,
+      table,
+      pairs.map(([column]) => column!),
+      (d[rows] as Record<string, unknown>[]).map((r) => pairs.map(([, field]) => r[field!])),
+    );
+  }
 }
 
 /**
